@@ -1,0 +1,56 @@
+"""The button payloads of the core features (see ``handlers.payloads`` for the codec)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from handlers.payloads import payload
+
+
+class MenuAction(StrEnum):
+    HOME = "home"
+    HELP = "help"
+    RESUME = "resume"
+    RESTART = "restart"
+    CANCEL = "cancel"
+
+
+@payload("m")
+@dataclass(frozen=True, slots=True)
+class Menu:
+    action: MenuAction
+
+
+@payload("q")
+@dataclass(frozen=True, slots=True)
+class StartQuestionnaire:
+    """Start a questionnaire by id (``resident``, ``organisation``...)."""
+
+    questionnaire: str
+
+
+class StepAction(StrEnum):
+    NEXT = "n"  # an info step's button
+    CONSENT = "c"  # value: yes, anon, no
+    CHOOSE = "o"  # value: option id (single choice)
+    TOGGLE = "t"  # value: option id (multiple choice)
+    DONE = "d"
+    SKIP = "s"
+    BACK = "b"
+    LPU = "l"  # value: LPU id, to list its communities
+    AREAS = "a"  # back to the list of LPUs
+    COMMUNITY = "m"  # value: community id
+    EDIT = "e"  # value: question id (from the review)
+    SUBMIT = "u"
+
+
+@payload("s")
+@dataclass(frozen=True, slots=True)
+class StepButton:
+    """A button on a questionnaire step; ``step`` lets stale buttons be recognised."""
+
+    conversation: int
+    step: str
+    action: StepAction
+    value: str = "-"

@@ -1,0 +1,44 @@
+"""What a handler needs: long-lived dependencies, and the state of one update."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers.conversation.questionnaire import Questionnaire
+from handlers.inbound import InboundEvent
+from storage.models import User
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """Built once by the composition root (``bot.bootstrap``) and shared by all updates."""
+
+    uow: Callable[[], UnitOfWork]
+    questionnaires: dict[str, Questionnaire]
+    clock: Callable[[], datetime]
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    default_locale: str = "en"
+    supported_locales: tuple[str, ...] = ("en",)
+    bot_username: str | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    """One update being handled: its event, its user and its open unit of work."""
+
+    deps: Deps
+    uow: UnitOfWork
+    user: User
+    event: InboundEvent
+
+    @property
+    def user_id(self) -> int:
+        assert self.user.id is not None
+        return self.user.id
+
+    def now(self) -> datetime:
+        return self.deps.clock()

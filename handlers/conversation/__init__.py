@@ -1,0 +1,1 @@
+"""The questionnaire engine: one engine, many questionnaires defined as data."""

@@ -1,0 +1,81 @@
+"""The single entry point every transport calls: one update in, replies out.
+
+It owns the transaction of an update: the update id is recorded (so a re-delivered
+update is skipped), the user is found or created, the locale is set, the routed
+handler runs, and everything commits together before any reply is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import IntegrityError
+
+from handlers.context import Context, Deps
+from handlers.i18n import use_locale
+from handlers.inbound import InboundEvent, Sender
+from handlers.outbound import OutboundReply
+from handlers.router import route
+from storage.models import User
+from storage.repositories.conversations import StaleConversation
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+def choose_language(deps: Deps, language_code: str | None) -> str:
+    """The user's Telegram language if we support it, else the default."""
+    if language_code:
+        base = language_code.split("-")[0].lower()
+        if base in deps.supported_locales:
+            return base
+    return deps.default_locale
+
+
+async def _user_for(uow: UnitOfWork, deps: Deps, sender: Sender) -> User:
+    user = await uow.users.by_telegram_id(sender.telegram_id)
+    if user is None:
+        return await uow.users.add(
+            User(
+                telegram_id=sender.telegram_id,
+                chat_id=sender.chat_id,
+                first_name=sender.first_name[:128],
+                username=sender.username,
+                language=choose_language(deps, sender.language_code),
+            )
+        )
+    await uow.users.touch(
+        user, chat_id=sender.chat_id, first_name=sender.first_name, username=sender.username
+    )
+    return user
+
+
+async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
+    """Handle one inbound event; returns the replies to send once it is committed."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        async with deps.uow() as uow:
+            if event.update_id is not None and await uow.updates.seen(event.update_id):
+                log.info("duplicate update skipped", extra={"update_id": event.update_id})
+                return []
+            user = await _user_for(uow, deps, event.sender)
+            with use_locale(user.language):
+                try:
+                    replies = await route(Context(deps=deps, uow=uow, user=user, event=event))
+                except StaleConversation:
+                    log.info("conversation changed by another worker; retrying")
+                    continue
+            if event.update_id is not None:
+                await uow.updates.record(event.update_id)
+            try:
+                await uow.commit()
+            except IntegrityError:
+                if attempt < MAX_ATTEMPTS:
+                    # Either a second worker took the same update (then it is seen next
+                    # time round) or a new user was created concurrently: try again.
+                    continue
+                raise
+            return replies
+    log.warning("update gave up after %d attempts", MAX_ATTEMPTS)
+    return []

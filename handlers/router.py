@@ -1,0 +1,86 @@
+"""Which handler an inbound event goes to."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from handlers import menu
+from handlers.callbacks import Menu, MenuAction, StartQuestionnaire, StepButton
+from handlers.context import Context
+from handlers.conversation import flow
+from handlers.i18n import _
+from handlers.inbound import ButtonPress, Command, ContactShared, LocationShared, PollAnswer, TextMessage
+from handlers.outbound import Notice, OutboundReply, Text
+from handlers.payloads import decode
+
+Replies = list[OutboundReply]
+Handler = Callable[[Context], Awaitable[Replies]]
+
+MENU_ACTIONS: dict[MenuAction, Handler] = {
+    MenuAction.HOME: menu.home,
+    MenuAction.HELP: menu.help_,
+    MenuAction.RESUME: menu.resume,
+    MenuAction.RESTART: menu.restart,
+}
+
+
+async def _with_conversation(ctx: Context, action: Callable[..., Awaitable[Replies]]) -> Replies:
+    conv = await ctx.uow.conversations.active_for(ctx.user_id)
+    if conv is None:
+        return await menu.nothing_to_do(ctx)
+    return await action(ctx, conv)
+
+
+async def _command(ctx: Context, command: Command) -> Replies:
+    name = command.name
+    if name in ("start", "menu"):
+        return await menu.home(ctx)
+    if name == "help":
+        return await menu.help_(ctx)
+    if name == "cancel":
+        return await _with_conversation(ctx, flow.cancel)
+    if name == "back":
+        return await _with_conversation(ctx, flow.back)
+    if name == "skip":
+        return await _with_conversation(ctx, flow.skip)
+    return await menu.unknown_command(ctx)
+
+
+async def _button(ctx: Context, press: ButtonPress) -> Replies:
+    data = decode(press.data)
+    if isinstance(data, Menu):
+        if data.action is MenuAction.CANCEL:
+            return await _with_conversation(ctx, flow.cancel)
+        return await MENU_ACTIONS[data.action](ctx)
+    if isinstance(data, StartQuestionnaire):
+        return await menu.start_questionnaire(ctx, data.questionnaire)
+    if isinstance(data, StepButton):
+        conv = await ctx.uow.conversations.active_for(ctx.user_id)
+        if conv is None:
+            return [Notice(text=_("That conversation has ended.")), *await menu.home(ctx)]
+        return await flow.on_button(ctx, conv, data)
+    return [Notice(text=_("That button does not work any more."))]
+
+
+async def _text(ctx: Context, message: TextMessage) -> Replies:
+    conv = await ctx.uow.conversations.active_for(ctx.user_id)
+    if conv is not None:
+        return await flow.on_text(ctx, conv, message.text)
+    return await menu.home(ctx)
+
+
+async def route(ctx: Context) -> Replies:
+    event = ctx.event
+    if event.sender.chat_type != "private":
+        return []  # the bot talks to residents one to one; groups are not answered
+    if isinstance(event, Command):
+        return await _command(ctx, event)
+    if isinstance(event, ButtonPress):
+        return await _button(ctx, event)
+    if isinstance(event, TextMessage):
+        return await _text(ctx, event)
+    if isinstance(event, LocationShared | ContactShared):
+        return [Text(text=_("Thank you, but I cannot use that here."))]
+    if isinstance(event, PollAnswer):
+        return []
+    return await menu.unsupported(ctx)

@@ -1,0 +1,1 @@
+"""The demo dataset: real place names, fictional people. Loaded by ``chinwag demo load``."""

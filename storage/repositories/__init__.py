@@ -1,0 +1,1 @@
+"""Repositories: queries grouped by aggregate. They flush, never commit."""

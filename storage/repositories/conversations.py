@@ -1,0 +1,105 @@
+"""Conversations and their answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import Answer, Conversation
+
+
+class StaleConversation(Exception):
+    """Another worker moved this conversation on first (optimistic lock lost)."""
+
+
+class ConversationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def active_for(self, user_id: int) -> Conversation | None:
+        query = (
+            select(Conversation)
+            .where(Conversation.user_id == user_id, Conversation.status == "active")
+            .order_by(col(Conversation.id).desc())
+        )
+        return (await self._session.exec(query)).first()
+
+    async def get(self, conversation_id: int) -> Conversation | None:
+        return await self._session.get(Conversation, conversation_id)
+
+    async def start(self, conversation: Conversation) -> Conversation:
+        self._session.add(conversation)
+        await self._session.flush()
+        return conversation
+
+    async def save(self, conversation: Conversation) -> None:
+        """Write a changed conversation, failing if another worker changed it since read."""
+        seen = conversation.version
+        values = {
+            "step": conversation.step,
+            "status": conversation.status,
+            "anonymous": conversation.anonymous,
+            "reviewing": conversation.reviewing,
+            "community_id": conversation.community_id,
+            "submitted_at": conversation.submitted_at,
+            "updated_at": utcnow(),
+            "version": seen + 1,
+        }
+        statement = (
+            update(Conversation)
+            .where(col(Conversation.id) == conversation.id, col(Conversation.version) == seen)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self._session.execute(statement)
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleConversation(conversation.id)
+        for key, value in values.items():
+            setattr(conversation, key, value)
+
+    async def answers(self, conversation_id: int) -> Sequence[Answer]:
+        query = select(Answer).where(Answer.conversation_id == conversation_id).order_by(col(Answer.id))
+        return (await self._session.exec(query)).all()
+
+    async def answer(self, conversation_id: int, question: str) -> Answer | None:
+        query = select(Answer).where(
+            Answer.conversation_id == conversation_id, Answer.question == question
+        )
+        return (await self._session.exec(query)).first()
+
+    async def put_answer(
+        self,
+        conversation_id: int,
+        question: str,
+        *,
+        text: str | None = None,
+        choices: Sequence[str] = (),
+        language: str | None = None,
+        confidence: float | None = None,
+    ) -> Answer:
+        existing = await self.answer(conversation_id, question)
+        row = existing or Answer(conversation_id=conversation_id, question=question)
+        row.text = text
+        row.choices = ",".join(choices)
+        row.language = language
+        row.language_confidence = confidence
+        row.updated_at = utcnow()
+        self._session.add(row)
+        await self._session.flush()
+        return row
+
+    async def drop_answer(self, conversation_id: int, question: str) -> None:
+        await self._session.execute(
+            delete(Answer).where(
+                col(Answer.conversation_id) == conversation_id, col(Answer.question) == question
+            )
+        )
+
+    async def drop_answers(self, conversation_id: int) -> None:
+        await self._session.execute(
+            delete(Answer).where(col(Answer.conversation_id) == conversation_id)
+        )

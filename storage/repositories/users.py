@@ -1,0 +1,33 @@
+"""Users by Telegram id."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.clock import utcnow
+from storage.models import User
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        result = await self._session.exec(select(User).where(User.telegram_id == telegram_id))
+        return result.first()
+
+    async def get(self, user_id: int) -> User | None:
+        return await self._session.get(User, user_id)
+
+    async def add(self, user: User) -> User:
+        self._session.add(user)
+        await self._session.flush()
+        return user
+
+    async def touch(self, user: User, *, chat_id: int, first_name: str, username: str | None) -> None:
+        user.chat_id = chat_id
+        user.first_name = first_name[:128]
+        user.username = username[:64] if username else None
+        user.last_seen_at = utcnow()
+        self._session.add(user)

@@ -1,0 +1,45 @@
+"""The unit of work: one transaction per update, repositories that never commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.repositories.communities import CommunityRepository
+from storage.repositories.conversations import ConversationRepository
+from storage.repositories.updates import UpdateLog
+from storage.repositories.users import UserRepository
+
+
+class UnitOfWork:
+    """``async with uow: ...; await uow.commit()``; leaving without commit rolls back."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        self.users = UserRepository(self.session)
+        self.conversations = ConversationRepository(self.session)
+        self.communities = CommunityRepository(self.session)
+        self.updates = UpdateLog(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()

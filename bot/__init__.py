@@ -1,0 +1,1 @@
+"""The Chinwag application: settings, CLI, transports and wiring around ``handlers``."""

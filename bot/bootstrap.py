@@ -1,0 +1,86 @@
+"""The composition root: the one place where the application is put together."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.errors import ConfigError
+from bot.settings import Settings
+from handlers.context import Deps
+from handlers.conversation.questionnaire import load_all
+from handlers.i18n import available_languages
+from storage.database import create_engine, session_factory
+from storage.demo.loader import load_demo
+from storage.migrate import upgrade
+from storage.uow import UnitOfWork
+
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    deps: Deps
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def check_database(engine: AsyncEngine) -> None:
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS), engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # the driver's own errors vary; all mean "cannot use it"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"CHINWAG_DATABASE_URL: cannot connect to the database ({reason})") from None
+
+
+async def migrate(settings: Settings) -> None:
+    await asyncio.to_thread(upgrade, settings.database_url)
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    apply_migrations: bool = True,
+    demo_if_empty: bool = False,
+    bot_username: str | None = None,
+) -> App:
+    try:
+        engine = create_engine(settings.database_url)
+    except Exception as exc:
+        raise ConfigError(f"CHINWAG_DATABASE_URL: {exc}") from None
+    await check_database(engine)
+    if apply_migrations:
+        await migrate(settings)
+    sessions = session_factory(engine)
+
+    def unit_of_work() -> UnitOfWork:
+        return UnitOfWork(sessions)
+
+    deps = Deps(
+        uow=unit_of_work,
+        questionnaires=load_all(),
+        clock=utc_clock,
+        timezone=settings.tz,
+        default_locale=settings.default_locale,
+        supported_locales=tuple(available_languages()) or ("en",),
+        bot_username=bot_username,
+    )
+    app = App(settings=settings, engine=engine, deps=deps)
+    if demo_if_empty:
+        async with unit_of_work() as uow:
+            if await uow.communities.count() == 0:
+                await load_demo(uow)
+                await uow.commit()
+    return app

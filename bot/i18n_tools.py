@@ -1,0 +1,177 @@
+"""Catalogue upkeep: ``chinwag i18n extract``, ``check`` and ``compile``.
+
+Messages come from two places: the Python code under ``handlers/`` (keywords ``_``,
+``_n``, ``_p``, ``N_``) and the questionnaire files, whose texts are translated with
+the context ``"<questionnaire>.<step>"`` (and ``".<option>"`` for options).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from handlers.conversation.questionnaire import QUESTIONNAIRE_DIR, load_all
+from handlers.i18n import DEFAULT_LOCALES_DIR, DOMAIN, SOURCE_LANGUAGE
+
+HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
+KEYWORDS = {"_": None, "_n": (1, 2), "_p": ((1, "c"), 2), "N_": None}
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+Message = tuple[str | tuple[str, str], str | None]  # (msgid or (singular, plural), context)
+
+
+def _from_code() -> Iterator[tuple[Message, str]]:
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(HANDLERS_DIR), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        yield (message, context), f"handlers/{filename}:{lineno}"
+
+
+def _from_questionnaires() -> Iterator[tuple[Message, str]]:
+    for questionnaire in load_all(QUESTIONNAIRE_DIR).values():
+        where = f"handlers/questionnaires/{questionnaire.id}.toml"
+        qid = questionnaire.id
+        yield (questionnaire.title, f"{qid}.title"), where
+        yield (questionnaire.description, f"{qid}.description"), where
+        yield (questionnaire.done, f"{qid}.done"), where
+        for step in questionnaire.steps:
+            for text in (step.text, step.short, step.hint, step.button):
+                if text:
+                    yield (text, f"{qid}.{step.id}"), where
+            for option in step.options:
+                yield (option.label, f"{qid}.{step.id}.{option.id}"), where
+
+
+def template() -> Catalog:
+    """Every user-facing message, as found in the code and questionnaires now."""
+    catalog = Catalog(domain=DOMAIN, project="Chinwag", msgid_bugs_address="", charset="utf-8")
+    for (message, context), location in [*_from_code(), *_from_questionnaires()]:
+        path, _, line = location.partition(":")
+        msgid: str | tuple[str, str] = message if isinstance(message, str) else tuple(message)  # type: ignore[assignment]
+        catalog.add(msgid, locations=[(path, int(line) if line else None)], context=context)
+    return catalog
+
+
+def _po_path(lang: str, root: Path) -> Path:
+    return root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(lang: str, root: Path = DEFAULT_LOCALES_DIR) -> Catalog:
+    with _po_path(lang, root).open("rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def write_catalog(catalog: Catalog, lang: str, root: Path = DEFAULT_LOCALES_DIR) -> None:
+    path = _po_path(lang, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=100, sort_output=False, include_previous=False)
+
+
+def extract(root: Path = DEFAULT_LOCALES_DIR) -> dict[str, int]:
+    """Update every catalogue from the template; English is filled in from the source.
+
+    Returns, per language, how many messages still need a translation.
+    """
+    source = template()
+    untranslated: dict[str, int] = {}
+    languages = sorted({p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
+                       | {SOURCE_LANGUAGE})
+    for lang in languages:
+        path = _po_path(lang, root)
+        catalog = read_catalog(lang, root) if path.exists() else Catalog(locale=lang, domain=DOMAIN)
+        created = catalog.creation_date
+        catalog.update(source, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        _set_header(catalog, created)
+        if lang == SOURCE_LANGUAGE:
+            for message in catalog:
+                if message.id:
+                    message.string = message.id
+                    message.flags.discard("fuzzy")
+        write_catalog(catalog, lang, root)
+        untranslated[lang] = sum(1 for m in catalog if m.id and not _translated(m.string))
+    return untranslated
+
+
+def _set_header(catalog: Catalog, created: object) -> None:
+    catalog.project = "Chinwag"
+    catalog.version = "1"
+    catalog.copyright_holder = "Chinwag contributors"
+    catalog.msgid_bugs_address = ""
+    catalog.last_translator = "Chinwag contributors"
+    catalog.language_team = f"{catalog.locale} <>"
+    catalog.fuzzy = False
+    catalog.creation_date = created  # type: ignore[assignment]
+    catalog.revision_date = created  # type: ignore[assignment]
+
+
+def _translated(value: object) -> bool:
+    if isinstance(value, tuple | list):
+        return all(bool(v) for v in value)
+    return bool(value)
+
+
+def _placeholders(value: str | tuple[str, ...] | list[str]) -> set[str]:
+    texts = [value] if isinstance(value, str) else list(value)
+    return {name for text in texts for name in _PLACEHOLDER.findall(text)}
+
+
+@dataclass(frozen=True)
+class Problem:
+    language: str
+    message: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.what}: {self.message[:70]!r}"
+
+
+def check(root: Path = DEFAULT_LOCALES_DIR) -> list[Problem]:
+    """Every language must hold every message, translated, not fuzzy, same placeholders."""
+    source = template()
+    problems: list[Problem] = []
+    languages = sorted(p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    if SOURCE_LANGUAGE not in languages:
+        return [Problem(SOURCE_LANGUAGE, "", "catalogue missing")]
+    for lang in languages:
+        catalog = read_catalog(lang, root)
+        for wanted in source:
+            if not wanted.id:
+                continue
+            found = catalog.get(wanted.id, context=wanted.context)
+            label = wanted.id if isinstance(wanted.id, str) else wanted.id[0]
+            if found is None:
+                problems.append(Problem(lang, label, "missing"))
+                continue
+            if found.fuzzy:
+                problems.append(Problem(lang, label, "fuzzy"))
+            if not _translated(found.string):
+                problems.append(Problem(lang, label, "empty translation"))
+                continue
+            if isinstance(wanted.id, tuple | list):
+                plurals = found.string if isinstance(found.string, tuple | list) else [found.string]
+                if len(plurals) != catalog.num_plurals:
+                    problems.append(Problem(lang, label, f"needs {catalog.num_plurals} plural forms"))
+            if _placeholders(found.string) != _placeholders(wanted.id):  # type: ignore[arg-type]
+                problems.append(Problem(lang, label, "placeholders differ"))
+    return problems
+
+
+def compile_all(root: Path = DEFAULT_LOCALES_DIR) -> list[Path]:
+    written = []
+    for po in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        lang = po.parent.parent.name
+        catalog = read_catalog(lang, root)
+        mo = po.with_suffix(".mo")
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog)
+        written.append(mo)
+    return written

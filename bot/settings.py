@@ -1,0 +1,114 @@
+"""Settings from ``CHINWAG_*`` environment variables and an optional TOML file.
+
+The TOML file is ``chinwag.toml`` in the working directory, or the path in
+``CHINWAG_CONFIG``; environment variables win over it. Keys in the file are the
+setting names without the prefix, in lower case (``database_url = "..."``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.errors import ConfigError
+
+OFFICIAL_API_URL = "https://api.telegram.org"
+TOKEN_PATTERN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,60}$")
+TRANSPORTS = ("aiogram", "ptb")
+
+
+def config_file() -> Path | None:
+    explicit = os.environ.get("CHINWAG_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"CHINWAG_CONFIG: no such file {explicit}")
+        return path
+    default = Path("chinwag.toml")
+    return default if default.is_file() else None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHINWAG_", extra="ignore")
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = OFFICIAL_API_URL
+    database_url: str = "sqlite:///./chinwag.db"
+    transport: str = "aiogram"
+    timezone: str = "Europe/London"
+    default_locale: str = "en"
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    listen: str = "0.0.0.0:8080"
+    flood_limit: int = Field(default=20, ge=1)
+    flood_window_seconds: float = Field(default=10.0, gt=0)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def token(self) -> str:
+        """The bot token, checked; only transports that talk to Telegram ask for it."""
+        if self.telegram_token is None or not self.telegram_token.get_secret_value():
+            raise ConfigError("CHINWAG_TELEGRAM_TOKEN: not set (get one from @BotFather)")
+        value = self.telegram_token.get_secret_value().strip()
+        if not TOKEN_PATTERN.match(value):
+            raise ConfigError("CHINWAG_TELEGRAM_TOKEN: malformed (expected 123456789:ABC..., from @BotFather)")
+        return value
+
+    def check_transport(self) -> str:
+        if self.transport not in TRANSPORTS:
+            raise ConfigError(
+                f"CHINWAG_TRANSPORT: unknown transport {self.transport!r} (use {' or '.join(TRANSPORTS)})"
+            )
+        return self.transport
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate settings; any problem becomes a one-line ``ConfigError``."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CHINWAG_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise ConfigError(f"{name}: {first['msg']}") from None
+    try:
+        settings.tz  # noqa: B018
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"CHINWAG_TIMEZONE: unknown time zone {settings.timezone!r}") from None
+    return settings

@@ -1,0 +1,119 @@
+"""The terminal transport (``chinwag chat``): the same handlers, in a console.
+
+Buttons are shown as numbered choices; type the number to press one, a ``/command``,
+or your answer. No token and no network are needed. Ctrl-D or ``/quit`` leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.bootstrap import App
+from bot.transports.core import process
+from handlers.inbound import ButtonPress, Command, InboundEvent, Sender, TextMessage, split_command
+from handlers.markup import to_plain
+from handlers.outbound import (
+    Button,
+    DeleteMessages,
+    Document,
+    Edit,
+    Keyboard,
+    Notice,
+    OutboundReply,
+    Poll,
+    Text,
+    Venue,
+)
+
+ReadLine = Callable[[], Awaitable[str | None]]
+Write = Callable[[str], None]
+TERMINAL_USER_ID = 1
+
+
+async def read_stdin() -> str | None:
+    line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    return line.rstrip("\n") if line else None
+
+
+def write_stdout(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+class TerminalChat:
+    def __init__(self, app: App, *, write: Write, name: str, language: str | None,
+                 downloads: Path) -> None:
+        self.app = app
+        self.write = write
+        self.sender = Sender(TERMINAL_USER_ID, TERMINAL_USER_ID, name, None, language)
+        self.buttons: list[Button] = []
+        self.downloads = downloads
+        self.next_message_id = 1
+
+    def _show_buttons(self, rows: Keyboard) -> None:
+        self.buttons = [b for row in rows for b in row]
+        for i, b in enumerate(self.buttons, 1):
+            target = f" ({b.url})" if b.url else ""
+            self.write(f"  [{i}] {b.label}{target}")
+
+    def render(self, reply: OutboundReply) -> None:
+        if isinstance(reply, Text | Edit):
+            self.write("")
+            self.write(to_plain(reply.text))
+            if reply.buttons:
+                self._show_buttons(reply.buttons)
+        elif isinstance(reply, Notice):
+            self.write(f"  ({to_plain(reply.text)})")
+        elif isinstance(reply, Poll):
+            self.write("")
+            self.write(f"📊 {reply.question}")
+            for i, option in enumerate(reply.options, 1):
+                self.write(f"  [{i}] {option}")
+        elif isinstance(reply, Document):
+            self.downloads.mkdir(parents=True, exist_ok=True)
+            path = self.downloads / Path(reply.filename).name
+            path.write_bytes(reply.content)
+            self.write(f"📎 {to_plain(reply.caption)} saved to {path}")
+        elif isinstance(reply, Venue):
+            self.write(f"📍 {reply.title}, {reply.address} "
+                       f"(https://www.openstreetmap.org/?mlat={reply.latitude}&mlon={reply.longitude})")
+        elif isinstance(reply, DeleteMessages):
+            self.write("\n" * 3)
+
+    def event_for(self, line: str) -> InboundEvent | None:
+        line = line.strip()
+        self.next_message_id += 1
+        base = {"sender": self.sender, "message_id": self.next_message_id}
+        if line.isdigit() and self.buttons:
+            index = int(line) - 1
+            if 0 <= index < len(self.buttons) and self.buttons[index].payload:
+                return ButtonPress(data=self.buttons[index].payload, **base)
+            self.write(f"  (choose a number from 1 to {len(self.buttons)})")
+            return None
+        command = split_command(line)
+        if command is not None:
+            return Command(name=command[0], payload=command[1], **base)
+        return TextMessage(text=line, **base)
+
+    async def send(self, event: InboundEvent) -> None:
+        for reply in await process(self.app, event):
+            self.render(reply)
+
+    async def run(self, read: ReadLine) -> None:
+        self.write("Chinwag in your terminal. Type a number to tap a button, or type your answer. "
+                   "Ctrl-D or /quit to leave.")
+        await self.send(Command(sender=self.sender, name="start"))
+        while True:
+            self.write("")
+            line = await read()
+            if line is None or line.strip() in ("/quit", "/exit"):
+                self.write("Goodbye.")
+                return
+            if not line.strip():
+                continue
+            event = self.event_for(line)
+            if event is not None:
+                await self.send(event)

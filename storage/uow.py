@@ -33,10 +33,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # Closing rolls back whatever was not committed, and (unlike rollback) leaves
+        # loaded objects readable for the caller.
+        await self.session.close()
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import time
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
 from bot.bootstrap import App
+from bot.transports.polling import RetryLater
 from handlers.apology import apology
 from handlers.dispatch import choose_language, handle
 from handlers.inbound import InboundEvent
@@ -19,6 +22,16 @@ async def process(app: App, event: InboundEvent) -> list[OutboundReply]:
     started = time.perf_counter()
     try:
         replies = await handle(app.deps, event)
+    except (OperationalError, InterfaceError, ConnectionError, OSError) as exc:
+        log.warning("database unavailable", extra={"update_id": event.update_id,
+                                                    "error": type(exc).__name__})
+        raise RetryLater from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise RetryLater from exc
+        log.exception("database error", extra={"update_id": event.update_id,
+                                                "event": type(event).__name__})
+        return apology(choose_language(app.deps, event.sender.language_code))
     except Exception:
         log.exception(
             "handler failed",

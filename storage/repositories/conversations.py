@@ -55,7 +55,7 @@ class ConversationRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        result = await self._session.execute(statement)
+        result = await self._session.exec(statement)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleConversation(conversation.id)
         for key, value in values.items():
@@ -93,13 +93,13 @@ class ConversationRepository:
         return row
 
     async def drop_answer(self, conversation_id: int, question: str) -> None:
-        await self._session.execute(
+        await self._session.exec(
             delete(Answer).where(
                 col(Answer.conversation_id) == conversation_id, col(Answer.question) == question
             )
         )
 
     async def drop_answers(self, conversation_id: int) -> None:
-        await self._session.execute(
+        await self._session.exec(
             delete(Answer).where(col(Answer.conversation_id) == conversation_id)
         )

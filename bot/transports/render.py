@@ -1,0 +1,135 @@
+"""Send the core's replies through a ``BotApiPort``, within the Bot API's limits.
+
+Long texts are split at 4096 characters (buttons go on the last part); 429 answers
+are obeyed; network faults and 5xx are retried with backoff; a user who blocked the
+bot is logged and skipped. A failure to send one reply never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.transports.port import BotApiPort, Failure
+from handlers.markup import split_text
+from handlers.outbound import (
+    DeleteMessages,
+    Document,
+    Edit,
+    Notice,
+    OutboundReply,
+    Poll,
+    Text,
+    Venue,
+)
+
+log = logging.getLogger("chinwag.send")
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
+MAX_RETRY_AFTER = 60.0
+
+
+class Undeliverable(Exception):
+    """The Bot API refused a send for good (blocked user, bad request)."""
+
+    def __init__(self, failure: Failure, description: str) -> None:
+        super().__init__(description)
+        self.failure = failure
+
+
+async def call_with_retries(port: BotApiPort, call: Callable[[], Awaitable[T]], what: str) -> T:
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return await call()
+        except Exception as exc:
+            kind = port.classify(exc)
+            if kind is None:
+                raise
+            if kind.failure is Failure.RETRY_AFTER and attempt < MAX_ATTEMPTS:
+                await asyncio.sleep(min(kind.retry_after, MAX_RETRY_AFTER))
+                continue
+            if kind.failure is Failure.TRANSIENT and attempt < MAX_ATTEMPTS:
+                await asyncio.sleep(BACKOFF_SECONDS[min(attempt - 1, len(BACKOFF_SECONDS) - 1)])
+                continue
+            raise Undeliverable(kind.failure, kind.description or str(exc)) from exc
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where the replies go: the chat, and the message and callback a button came from."""
+
+    chat_id: int
+    message_id: int | None = None
+    callback_id: str | None = None
+
+
+async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> None:
+    parts = split_text(reply.text)
+    for part in parts[:-1]:
+        await call_with_retries(
+            port, lambda part=part: port.send_text(chat_id, part, (), (), None, False), "sendMessage")
+    await call_with_retries(port, lambda: port.send_text(
+        chat_id, parts[-1], reply.buttons, reply.reply_keyboard, reply.request_location,
+        reply.remove_reply_keyboard), "sendMessage")
+
+
+async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> None:
+    chat_id = reply.chat_id if reply.chat_id is not None else origin.chat_id
+    if isinstance(reply, Text):
+        await _send_text(port, chat_id, reply)
+    elif isinstance(reply, Edit):
+        message_id = reply.message_id or origin.message_id
+        if message_id is None:
+            await _send_one(port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin)
+            return
+        try:
+            await call_with_retries(
+                port, lambda: port.edit_text(chat_id, message_id, reply.text, reply.buttons), "edit")
+        except Undeliverable as exc:
+            if exc.failure is Failure.NOT_MODIFIED:
+                return
+            if exc.failure is Failure.NOT_FOUND:
+                await _send_one(port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin)
+                return
+            raise
+    elif isinstance(reply, Poll):
+        await call_with_retries(port, lambda: port.send_poll(
+            chat_id, reply.question, reply.options, reply.allows_multiple, reply.anonymous), "sendPoll")
+    elif isinstance(reply, Document):
+        await call_with_retries(port, lambda: port.send_document(
+            chat_id, reply.filename, reply.content, reply.caption), "sendDocument")
+    elif isinstance(reply, Venue):
+        await call_with_retries(port, lambda: port.send_venue(
+            chat_id, reply.latitude, reply.longitude, reply.title, reply.address), "sendVenue")
+    elif isinstance(reply, DeleteMessages):
+        await call_with_retries(port, lambda: port.delete_messages(chat_id, reply.message_ids), "delete")
+
+
+async def deliver(port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin) -> None:
+    """Render ``replies`` in order; the button press (if any) is always answered."""
+    notices = [r for r in replies if isinstance(r, Notice)]
+    if origin.callback_id:
+        notice = notices[0] if notices else None
+        try:
+            await call_with_retries(port, lambda: port.answer_callback(
+                origin.callback_id or "", notice.text if notice else "",
+                notice.alert if notice else False), "answerCallbackQuery")
+        except Undeliverable as exc:
+            log.info("callback answer not delivered", extra={"reason": exc.failure.value})
+    for reply in replies:
+        if isinstance(reply, Notice):
+            continue
+        try:
+            await _send_one(port, reply, origin)
+        except Undeliverable as exc:
+            log.warning("reply not delivered",
+                        extra={"reply": type(reply).__name__, "reason": exc.failure.value,
+                               "chat_id": origin.chat_id})
+            if exc.failure is Failure.FORBIDDEN:
+                return

@@ -1,0 +1,16 @@
+"""The command list the bot registers with Telegram (setMyCommands), per language."""
+
+from __future__ import annotations
+
+from handlers.i18n import _, use_locale
+
+
+def command_list(language: str) -> list[tuple[str, str]]:
+    with use_locale(language):
+        return [
+            ("start", _("Main menu")),
+            ("help", _("Help, and what to do in an emergency")),
+            ("back", _("Go back one step")),
+            ("skip", _("Skip an optional question")),
+            ("cancel", _("Stop and delete this conversation")),
+        ]

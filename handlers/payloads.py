@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 MAX_BYTES = 64
-_SAFE_STR = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
-_INT = re.compile(r"^-?[0-9]{1,19}$")
+_SAFE_STR = re.compile(r"^[A-Za-z0-9_.\-]{1,40}\Z")  # \Z: "$" would allow a final "\n"
+_INT = re.compile(r"^-?[0-9]{1,19}\Z")
 
 P = TypeVar("P")
 _registry: dict[str, type[Any]] = {}
@@ -60,9 +60,10 @@ def encode(obj: Any) -> str:
             text = "1" if value else "0"
         else:
             text = str(value)
-        if kind is str or (isinstance(kind, type) and issubclass(kind, enum.Enum)):
-            if not _SAFE_STR.match(text):
-                raise PayloadError(f"field {name}={text!r} is not payload-safe")
+        try:  # refuse anything decode() would not read back
+            _convert(text, kind)
+        except ValueError as exc:
+            raise PayloadError(f"field {name}={text!r} is not payload-safe") from exc
         parts.append(text)
     data = ":".join(parts)
     if len(data.encode()) > MAX_BYTES:
@@ -90,7 +91,12 @@ def _convert(text: str, kind: Any) -> Any:
 
 def decode(data: str) -> Any | None:
     """The payload object for ``data``, or ``None`` if it is unknown or malformed."""
-    if not isinstance(data, str) or not data or len(data.encode()) > MAX_BYTES:
+    if not isinstance(data, str) or not data:
+        return None
+    try:
+        if len(data.encode()) > MAX_BYTES:
+            return None
+    except UnicodeEncodeError:  # a lone surrogate
         return None
     prefix, *values = data.split(":")
     cls = _registry.get(prefix)

@@ -1,0 +1,104 @@
+"""The Bot API port over python-telegram-bot 22."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.transports.port import Classified, Failure
+from handlers.outbound import Keyboard
+
+
+def inline_markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(b.label, url=b.url) if b.url
+         else InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
+        for row in buttons
+    ])
+
+
+def reply_markup(
+    buttons: Keyboard, keys: tuple[tuple[str, ...], ...], location: str | None, remove: bool
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if buttons:
+        return inline_markup(buttons)
+    if keys or location:
+        rows = [[KeyboardButton(k) for k in row] for row in keys]
+        if location:
+            rows.insert(0, [KeyboardButton(location, request_location=True)])
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+    if remove:
+        return ReplyKeyboardRemove()
+    return None
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class PtbPort:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, text: str, buttons: Keyboard,
+                        reply_keyboard: tuple[tuple[str, ...], ...], request_location: str | None,
+                        remove_keyboard: bool) -> int:
+        message = await self.bot.send_message(
+            chat_id, text, reply_markup=reply_markup(buttons, reply_keyboard, request_location, remove_keyboard))
+        return message.message_id
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
+        await self.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                         reply_markup=inline_markup(buttons))
+
+    async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
+        await self.bot.answer_callback_query(callback_id, text=text or None, show_alert=alert)
+
+    async def send_poll(self, chat_id: int, question: str, options: tuple[str, ...],
+                        allows_multiple: bool, anonymous: bool) -> tuple[int, str]:
+        message = await self.bot.send_poll(chat_id, question, list(options), is_anonymous=anonymous,
+                                           allows_multiple_answers=allows_multiple)
+        assert message.poll is not None
+        return message.message_id, message.poll.id
+
+    async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str) -> int:
+        message = await self.bot.send_document(chat_id, InputFile(content, filename=filename),
+                                               caption=caption or None)
+        return message.message_id
+
+    async def send_venue(self, chat_id: int, latitude: float, longitude: float,
+                         title: str, address: str) -> int:
+        message = await self.bot.send_venue(chat_id, latitude, longitude, title, address)
+        return message.message_id
+
+    async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
+        for start in range(0, len(message_ids), 100):
+            await self.bot.delete_messages(chat_id, list(message_ids[start:start + 100]))
+
+    def classify(self, exc: BaseException) -> Classified | None:
+        if isinstance(exc, RetryAfter):
+            return Classified(Failure.RETRY_AFTER, _seconds(exc.retry_after), exc.message)
+        if isinstance(exc, Forbidden):
+            return Classified(Failure.FORBIDDEN, description=exc.message)
+        if isinstance(exc, BadRequest):  # a subclass of NetworkError in ptb: test it first
+            text = exc.message.lower()
+            if "not modified" in text:
+                return Classified(Failure.NOT_MODIFIED, description=exc.message)
+            if "not found" in text or "can't be edited" in text or "can't be deleted" in text:
+                return Classified(Failure.NOT_FOUND, description=exc.message)
+            return Classified(Failure.BAD_REQUEST, description=exc.message)
+        if isinstance(exc, TimedOut | NetworkError | TimeoutError):
+            return Classified(Failure.TRANSIENT, description=str(exc))
+        return None

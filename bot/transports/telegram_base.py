@@ -1,0 +1,133 @@
+"""What both Telegram transports share: translate, call the core in chat order, render.
+
+A subclass supplies only its framework's calls (getMe, setMyCommands, getUpdates,
+webhooks) and routes the framework's callbacks to ``on_message``, ``on_callback``
+and ``on_poll_answer``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from bot.bootstrap import App
+from bot.errors import ConfigError
+from bot.transports.chat_order import ChatOrder
+from bot.transports.core import process
+from bot.transports.polling import Poller, RetryLater
+from bot.transports.port import BotApiPort
+from bot.transports.render import Origin, deliver
+from bot.transports.telegram_events import from_callback, from_message, from_poll_answer
+from handlers.commands import command_list
+from handlers.inbound import InboundEvent
+
+log = logging.getLogger("chinwag.telegram")
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "poll_answer", "channel_post"]
+
+U = TypeVar("U")
+
+
+class Unauthorized(Exception):
+    """The Bot API refused the token."""
+
+
+class TelegramTransport(ABC, Generic[U]):
+    name = "telegram"
+
+    def __init__(self, app: App, port: BotApiPort) -> None:
+        self.app = app
+        self.port = port
+        self.order = ChatOrder()
+        self.poller: Poller[U] | None = None
+        self._retry_later: set[int] = set()
+
+    # What a framework must provide.
+    @abstractmethod
+    async def get_me_username(self) -> str | None: ...
+
+    @abstractmethod
+    async def set_commands(self, commands: list[tuple[str, str]], language: str | None) -> None: ...
+
+    @abstractmethod
+    async def delete_webhook(self) -> None: ...
+
+    @abstractmethod
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+
+    @abstractmethod
+    async def fetch_updates(self, offset: int | None, timeout: int) -> Sequence[U]: ...
+
+    @abstractmethod
+    def update_id(self, update: U) -> int: ...
+
+    @abstractmethod
+    async def feed(self, update: U) -> None: ...
+
+    @abstractmethod
+    async def feed_json(self, data: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    # Shared behaviour.
+    async def prepare(self) -> None:
+        """Who are we (getMe), and register our commands in every language."""
+        try:
+            username = await self.get_me_username()
+        except Unauthorized:
+            raise ConfigError("CHINWAG_TELEGRAM_TOKEN: rejected by the Bot API (401 Unauthorized)") from None
+        except Exception as exc:
+            raise ConfigError(f"CHINWAG_TELEGRAM_API_URL: cannot reach the Bot API ({exc})") from None
+        self.app.deps = dataclasses.replace(self.app.deps, bot_username=username)
+        await self.set_commands(command_list(self.app.deps.default_locale), None)
+        for language in self.app.deps.supported_locales:
+            await self.set_commands(command_list(language), language)
+
+    async def _run(self, event: InboundEvent | None, origin: Origin) -> None:
+        if event is None:
+            return
+        async with self.order.turn(origin.chat_id):
+            try:
+                replies = await process(self.app, event)
+            except RetryLater:
+                # Frameworks swallow callback exceptions; remember it for handle_update.
+                if event.update_id is not None:
+                    self._retry_later.add(event.update_id)
+                return
+            await deliver(self.port, replies, origin)
+
+    async def handle_update(self, update: U) -> None:
+        """Feed one update to the framework; raise ``RetryLater`` if it could not be stored."""
+        await self.feed(update)
+        update_id = self.update_id(update)
+        if update_id in self._retry_later:
+            self._retry_later.discard(update_id)
+            raise RetryLater(update_id)
+
+    async def on_message(self, message: Any, update_id: int) -> None:
+        event = from_message(message, update_id, self.app.deps.bot_username)
+        await self._run(event, Origin(message.chat.id, message.message_id))
+
+    async def on_callback(self, query: Any, update_id: int) -> None:
+        event = from_callback(query, update_id)
+        if event is None:
+            await self.port.answer_callback(query.id, "", False)
+            return
+        await self._run(event, Origin(event.sender.chat_id, event.message_id, query.id))
+
+    async def on_poll_answer(self, answer: Any, update_id: int) -> None:
+        event = from_poll_answer(answer, update_id)
+        if event is not None:
+            await self._run(event, Origin(event.sender.chat_id))
+
+    async def run_polling(self) -> None:
+        await self.delete_webhook()
+        self.poller = Poller(self.fetch_updates, self.handle_update, self.update_id)
+        await self.poller.run()
+
+    def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()

@@ -42,7 +42,9 @@ async def check_database(engine: AsyncEngine) -> None:
             await connection.execute(text("SELECT 1"))
     except Exception as exc:  # the driver's own errors vary; all mean "cannot use it"
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"CHINWAG_DATABASE_URL: cannot connect to the database ({reason})") from None
+        raise ConfigError(
+            f"CHINWAG_DATABASE_URL: cannot connect to the database ({reason})"
+        ) from None
 
 
 async def migrate(settings: Settings) -> None:

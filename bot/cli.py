@@ -29,11 +29,15 @@ EXIT_CONFIG = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chinwag", description="Chinwag community conversation bot")
+    parser = argparse.ArgumentParser(
+        prog="chinwag", description="Chinwag community conversation bot"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal")
-    chat.add_argument("--name", default=os.environ.get("USER", "Resident").capitalize() or "Resident")
+    chat.add_argument(
+        "--name", default=os.environ.get("USER", "Resident").capitalize() or "Resident"
+    )
     chat.add_argument("--language", default=None, help="your language code, e.g. en or pl")
     chat.add_argument("--downloads", default="chinwag-downloads", type=Path)
 
@@ -66,8 +70,13 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
 
     app = await build_app(settings, demo_if_empty=True)
     try:
-        chat = TerminalChat(app, write=write_stdout, name=args.name, language=args.language,
-                            downloads=args.downloads)
+        chat = TerminalChat(
+            app,
+            write=write_stdout,
+            name=args.name,
+            language=args.language,
+            downloads=args.downloads,
+        )
         await chat.run(read_stdin)
     finally:
         await app.close()

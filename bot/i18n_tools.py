@@ -24,7 +24,7 @@ HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
 KEYWORDS = {"_": None, "_n": (1, 2), "_p": ((1, "c"), 2), "N_": None}
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
-Message = tuple[str | tuple[str, str], str | None]  # (msgid or (singular, plural), context)
+Message = tuple[str | tuple[str, ...], str | None]  # (msgid or (singular, plural), context)
 
 
 def _from_code() -> Iterator[tuple[Message, str]]:
@@ -54,8 +54,8 @@ def template() -> Catalog:
     catalog = Catalog(domain=DOMAIN, project="Chinwag", msgid_bugs_address="", charset="utf-8")
     for (message, context), location in [*_from_code(), *_from_questionnaires()]:
         path, _, line = location.partition(":")
-        msgid: str | tuple[str, str] = message if isinstance(message, str) else tuple(message)  # type: ignore[assignment]
-        catalog.add(msgid, locations=[(path, int(line) if line else None)], context=context)
+        msgid = message if isinstance(message, str) else tuple(message)
+        catalog.add(msgid, locations=[(path, int(line) if line else 0)], context=context)
     return catalog
 
 
@@ -82,8 +82,9 @@ def extract(root: Path = DEFAULT_LOCALES_DIR) -> dict[str, int]:
     """
     source = template()
     untranslated: dict[str, int] = {}
-    languages = sorted({p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
-                       | {SOURCE_LANGUAGE})
+    languages = sorted(
+        {p.parent.parent.name for p in root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")} | {SOURCE_LANGUAGE}
+    )
     for lang in languages:
         path = _po_path(lang, root)
         catalog = read_catalog(lang, root) if path.exists() else Catalog(locale=lang, domain=DOMAIN)
@@ -159,7 +160,9 @@ def check(root: Path = DEFAULT_LOCALES_DIR) -> list[Problem]:
             if isinstance(wanted.id, tuple | list):
                 plurals = found.string if isinstance(found.string, tuple | list) else [found.string]
                 if len(plurals) != catalog.num_plurals:
-                    problems.append(Problem(lang, label, f"needs {catalog.num_plurals} plural forms"))
+                    problems.append(
+                        Problem(lang, label, f"needs {catalog.num_plurals} plural forms")
+                    )
             if _placeholders(found.string) != _placeholders(wanted.id):  # type: ignore[arg-type]
                 problems.append(Problem(lang, label, "placeholders differ"))
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from typing import Protocol
@@ -37,10 +38,8 @@ def make_transport(settings: Settings, app: App) -> Transport:
 def _on_signals(callback: object) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, or not main thread
             loop.add_signal_handler(sig, callback)  # type: ignore[arg-type]
-        except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
-            pass
 
 
 async def run_bot(settings: Settings) -> int:

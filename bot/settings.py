@@ -88,7 +88,9 @@ class Settings(BaseSettings):
             raise ConfigError("CHINWAG_TELEGRAM_TOKEN: not set (get one from @BotFather)")
         value = self.telegram_token.get_secret_value().strip()
         if not TOKEN_PATTERN.match(value):
-            raise ConfigError("CHINWAG_TELEGRAM_TOKEN: malformed (expected 123456789:ABC..., from @BotFather)")
+            raise ConfigError(
+                "CHINWAG_TELEGRAM_TOKEN: malformed (expected 123456789:ABC..., from @BotFather)"
+            )
         return value
 
     def check_transport(self) -> str:

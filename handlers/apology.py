@@ -10,8 +10,12 @@ from handlers.payloads import encode
 
 def apology(language: str) -> list[OutboundReply]:
     with use_locale(language):
-        return [Text(
-            text=_("Sorry, something went wrong on our side. Your earlier answers are safe. "
-                   "Please try again, or go back to the menu."),
-            buttons=keyboard([Button(_("🏠 Main menu"), encode(Menu(MenuAction.HOME)))]),
-        )]
+        return [
+            Text(
+                text=_(
+                    "Sorry, something went wrong on our side. Your earlier answers are safe. "
+                    "Please try again, or go back to the menu."
+                ),
+                buttons=keyboard([Button(_("🏠 Main menu"), encode(Menu(MenuAction.HOME)))]),
+            )
+        ]

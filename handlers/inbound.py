@@ -78,7 +78,9 @@ class Unsupported(Event):
     kind: str
 
 
-InboundEvent = TextMessage | Command | ButtonPress | LocationShared | ContactShared | PollAnswer | Unsupported
+InboundEvent = (
+    TextMessage | Command | ButtonPress | LocationShared | ContactShared | PollAnswer | Unsupported
+)
 
 
 def split_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:

@@ -27,6 +27,10 @@ def to_plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
+def _has_text(html_text: str) -> bool:
+    return bool(re.sub(r"<[^>]+>", "", html_text).strip())
+
+
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """Split Telegram HTML into chunks of at most ``limit`` characters each.
 
@@ -54,7 +58,7 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     def flush() -> None:
         nonlocal current, size
         body = "".join(current).rstrip("\n ")
-        if body:
+        if _has_text(body):  # never a chunk of bare tags, such as "<b></b>"
             chunks.append(body + closing())
         current = [tag for _, tag in open_tags]
         size = sum(len(t) for t in current)
@@ -84,6 +88,6 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
             else:
                 open_tags.append((name, token))
     body = "".join(current).rstrip("\n ")
-    if body and body != "".join(tag for _, tag in open_tags):
+    if _has_text(body):
         chunks.append(body + closing())
     return chunks

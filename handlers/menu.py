@@ -27,8 +27,12 @@ def _questionnaire_buttons(ctx: Context) -> list[list[Button]]:
     available += sorted(set(ctx.deps.questionnaires) - set(order))
     icons = {"resident": "🗣", "organisation": "🏢"}
     return [
-        [Button(f"{icons.get(qid, '📝')} {ctx.deps.questionnaires[qid].title_text()}",
-                encode(StartQuestionnaire(qid)))]
+        [
+            Button(
+                f"{icons.get(qid, '📝')} {ctx.deps.questionnaires[qid].title_text()}",
+                encode(StartQuestionnaire(qid)),
+            )
+        ]
         for qid in available
     ]
 
@@ -38,17 +42,25 @@ async def home(ctx: Context) -> Replies:
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
     if conv is not None:
         title = flow.questionnaire_of(ctx, conv).title_text()
-        return [Text(
-            text=fmt(_("Welcome back, {name}. You have not finished “{title}”."), name=name, title=title),
-            buttons=keyboard(
-                [Button(_("▶️ Continue where you left off"), encode(Menu(MenuAction.RESUME)))],
-                [Button(_("🔄 Start again"), encode(Menu(MenuAction.RESTART)))],
-                [Button(_("❓ Help"), encode(Menu(MenuAction.HELP)))],
-            ),
-        )]
+        return [
+            Text(
+                text=fmt(
+                    _("Welcome back, {name}. You have not finished “{title}”."),
+                    name=name,
+                    title=title,
+                ),
+                buttons=keyboard(
+                    [Button(_("▶️ Continue where you left off"), encode(Menu(MenuAction.RESUME)))],
+                    [Button(_("🔄 Start again"), encode(Menu(MenuAction.RESTART)))],
+                    [Button(_("❓ Help"), encode(Menu(MenuAction.HELP)))],
+                ),
+            )
+        ]
     text = fmt(
-        _("Hello {name}! I am Chinwag, the community chat for your neighbourhood policing team and "
-          "local partners.\n\nWhat would you like to do?"),
+        _(
+            "Hello {name}! I am Chinwag, the community chat for your neighbourhood policing team and "
+            "local partners.\n\nWhat would you like to do?"
+        ),
         name=name,
     )
     rows = _questionnaire_buttons(ctx)
@@ -57,14 +69,18 @@ async def home(ctx: Context) -> Replies:
 
 
 async def help_(ctx: Context) -> Replies:
-    text = "\n\n".join([
-        _("<b>How to use Chinwag</b>"),
-        _("Tap the buttons, or type your answers in your own words."),
-        _("/start – main menu\n/back – go back one step\n/skip – skip an optional question\n"
-          "/cancel – stop and delete this conversation's answers\n/help – this help"),
-        _("To see what we hold about you, send /mydata. To delete it, send /forget."),
-        emergency_advice(),
-    ])
+    text = "\n\n".join(
+        [
+            _("<b>How to use Chinwag</b>"),
+            _("Tap the buttons, or type your answers in your own words."),
+            _(
+                "/start – main menu\n/back – go back one step\n/skip – skip an optional question\n"
+                "/cancel – stop and delete this conversation's answers\n/help – this help"
+            ),
+            _("To see what we hold about you, send /mydata. To delete it, send /forget."),
+            emergency_advice(),
+        ]
+    )
     return [Text(text=text, buttons=keyboard([flow.home_button()]))]
 
 
@@ -97,7 +113,13 @@ async def unknown_command(ctx: Context) -> Replies:
 
 
 async def unsupported(ctx: Context) -> Replies:
-    return [Text(text=_("Sorry, I can only read text messages and button taps. Please type your message."))]
+    return [
+        Text(
+            text=_(
+                "Sorry, I can only read text messages and button taps. Please type your message."
+            )
+        )
+    ]
 
 
 async def nothing_to_do(ctx: Context) -> Replies:

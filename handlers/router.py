@@ -9,7 +9,14 @@ from handlers.callbacks import Menu, MenuAction, StartQuestionnaire, StepButton
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.i18n import _
-from handlers.inbound import ButtonPress, Command, ContactShared, LocationShared, PollAnswer, TextMessage
+from handlers.inbound import (
+    ButtonPress,
+    Command,
+    ContactShared,
+    LocationShared,
+    PollAnswer,
+    TextMessage,
+)
 from handlers.outbound import Notice, OutboundReply, Text
 from handlers.payloads import decode
 

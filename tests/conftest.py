@@ -24,7 +24,9 @@ from handlers.context import Deps
 from storage.demo.loader import load_demo
 from storage.migrate import upgrade
 
-POSTGRES_URL = os.environ.get("CHINWAG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "CHINWAG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +81,9 @@ def _postgres_available(url: str) -> str | None:
     async def probe() -> None:
         import asyncpg
 
-        connection = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"), timeout=3)
+        connection = await asyncpg.connect(
+            url.replace("postgresql+asyncpg", "postgresql"), timeout=3
+        )
         await connection.close()
 
     try:

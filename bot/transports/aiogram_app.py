@@ -23,8 +23,11 @@ class AiogramTransport(TelegramTransport[Update]):
 
     def __init__(self, app: App, token: str, api_url: str) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
-        self.bot = Bot(token, session=session, default=DefaultBotProperties(
-            parse_mode=ParseMode.HTML, link_preview_is_disabled=True))
+        self.bot = Bot(
+            token,
+            session=session,
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        )
         super().__init__(app, AiogramPort(self.bot))
         self.dispatcher = Dispatcher(disable_fsm=True)
         router = Router(name="chinwag")
@@ -50,7 +53,8 @@ class AiogramTransport(TelegramTransport[Update]):
 
     async def set_commands(self, commands: list[tuple[str, str]], language: str | None) -> None:
         await self.bot.set_my_commands(
-            [BotCommand(command=c, description=d) for c, d in commands], language_code=language)
+            [BotCommand(command=c, description=d) for c, d in commands], language_code=language
+        )
 
     async def delete_webhook(self) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)
@@ -59,8 +63,9 @@ class AiogramTransport(TelegramTransport[Update]):
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def fetch_updates(self, offset: int | None, timeout: int) -> Sequence[Update]:
-        return await self.bot.get_updates(offset=offset, timeout=timeout,
-                                          allowed_updates=ALLOWED_UPDATES)
+        return await self.bot.get_updates(
+            offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES
+        )
 
     def update_id(self, update: Update) -> int:
         return update.update_id

@@ -23,14 +23,17 @@ async def process(app: App, event: InboundEvent) -> list[OutboundReply]:
     try:
         replies = await handle(app.deps, event)
     except (OperationalError, InterfaceError, ConnectionError, OSError) as exc:
-        log.warning("database unavailable", extra={"update_id": event.update_id,
-                                                    "error": type(exc).__name__})
+        log.warning(
+            "database unavailable",
+            extra={"update_id": event.update_id, "error": type(exc).__name__},
+        )
         raise RetryLater from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
             raise RetryLater from exc
-        log.exception("database error", extra={"update_id": event.update_id,
-                                                "event": type(event).__name__})
+        log.exception(
+            "database error", extra={"update_id": event.update_id, "event": type(event).__name__}
+        )
         return apology(choose_language(app.deps, event.sender.language_code))
     except Exception:
         log.exception(
@@ -40,7 +43,10 @@ async def process(app: App, event: InboundEvent) -> list[OutboundReply]:
         return apology(choose_language(app.deps, event.sender.language_code))
     log.debug(
         "update handled",
-        extra={"update_id": event.update_id, "event": type(event).__name__,
-               "ms": round((time.perf_counter() - started) * 1000, 2)},
+        extra={
+            "update_id": event.update_id,
+            "event": type(event).__name__,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        },
     )
     return replies

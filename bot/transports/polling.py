@@ -9,6 +9,7 @@ update log in the database, every update is handled exactly once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -66,12 +67,11 @@ class Poller(Generic[U]):
             except Exception as exc:
                 delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS) - 1)]
                 failures += 1
-                log.warning("getUpdates failed; retrying", extra={"error": type(exc).__name__,
-                                                                  "retry_in": delay})
-                try:
-                    await asyncio.wait_for(self._stopping.wait(), delay)
-                except TimeoutError:
-                    pass
+                log.warning(
+                    "getUpdates failed; retrying",
+                    extra={"error": type(exc).__name__, "retry_in": delay},
+                )
+                await self._pause(delay)
                 continue
             if not batch:
                 failures = 0
@@ -86,12 +86,14 @@ class Poller(Generic[U]):
             delay = BACKOFF_SECONDS[min(failures, len(BACKOFF_SECONDS) - 1)]
             failures += 1
             log.warning("database unavailable; updates kept for a retry", extra={"retry_in": delay})
-            try:
-                await asyncio.wait_for(self._stopping.wait(), delay)
-            except TimeoutError:
-                pass
+            await self._pause(delay)
 
         await self._confirm()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake at once when asked to stop."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _confirm(self) -> None:
         """Tell Telegram what was handled, so a restart does not fetch it again."""

@@ -30,21 +30,38 @@ class Classified:
 
 
 class BotApiPort(Protocol):
-    async def send_text(self, chat_id: int, text: str, buttons: Keyboard,
-                        reply_keyboard: tuple[tuple[str, ...], ...], request_location: str | None,
-                        remove_keyboard: bool) -> int: ...
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Keyboard,
+        reply_keyboard: tuple[tuple[str, ...], ...],
+        request_location: str | None,
+        remove_keyboard: bool,
+    ) -> int: ...
 
-    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None: ...
+    async def edit_text(
+        self, chat_id: int, message_id: int, text: str, buttons: Keyboard
+    ) -> None: ...
 
     async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None: ...
 
-    async def send_poll(self, chat_id: int, question: str, options: tuple[str, ...],
-                        allows_multiple: bool, anonymous: bool) -> tuple[int, str]: ...
+    async def send_poll(
+        self,
+        chat_id: int,
+        question: str,
+        options: tuple[str, ...],
+        allows_multiple: bool,
+        anonymous: bool,
+    ) -> tuple[int, str]: ...
 
-    async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str) -> int: ...
+    async def send_document(
+        self, chat_id: int, filename: str, content: bytes, caption: str
+    ) -> int: ...
 
-    async def send_venue(self, chat_id: int, latitude: float, longitude: float,
-                         title: str, address: str) -> int: ...
+    async def send_venue(
+        self, chat_id: int, latitude: float, longitude: float, title: str, address: str
+    ) -> int: ...
 
     async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None: ...
 

@@ -33,8 +33,9 @@ class PtbTransport(TelegramTransport[Update]):
     name = "ptb"
 
     def __init__(self, app: App, token: str, api_url: str) -> None:
-        defaults = Defaults(parse_mode=ParseMode.HTML,
-                            link_preview_options=LinkPreviewOptions(is_disabled=True))
+        defaults = Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        )
         self.application = (
             Application.builder()
             .token(token)
@@ -45,7 +46,9 @@ class PtbTransport(TelegramTransport[Update]):
             .build()
         )
         super().__init__(app, PtbPort(self.application.bot))
-        self.application.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self._message))
+        self.application.add_handler(
+            MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self._message)
+        )
         self.application.add_handler(CallbackQueryHandler(self._callback))
         self.application.add_handler(PollAnswerHandler(self._poll_answer))
         self._initialised = False
@@ -72,18 +75,24 @@ class PtbTransport(TelegramTransport[Update]):
 
     async def set_commands(self, commands: list[tuple[str, str]], language: str | None) -> None:
         await self.application.bot.set_my_commands(
-            [BotCommand(c, d) for c, d in commands], language_code=language)
+            [BotCommand(c, d) for c, d in commands], language_code=language
+        )
 
     async def delete_webhook(self) -> None:
         await self.application.bot.delete_webhook(drop_pending_updates=False)
 
     async def set_webhook(self, url: str, secret: str) -> None:
-        await self.application.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        await self.application.bot.set_webhook(
+            url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+        )
 
     async def fetch_updates(self, offset: int | None, timeout: int) -> Sequence[Update]:
         return await self.application.bot.get_updates(
-            offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES,
-            read_timeout=timeout + 10)
+            offset=offset,
+            timeout=timeout,
+            allowed_updates=ALLOWED_UPDATES,
+            read_timeout=timeout + 10,
+        )
 
     def update_id(self, update: Update) -> int:
         return update.update_id

@@ -69,14 +69,28 @@ class Origin:
     callback_id: str | None = None
 
 
+async def _send_plain_part(port: BotApiPort, chat_id: int, part: str) -> None:
+    await call_with_retries(
+        port, lambda: port.send_text(chat_id, part, (), (), None, False), "sendMessage"
+    )
+
+
 async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> None:
     parts = split_text(reply.text)
     for part in parts[:-1]:
-        await call_with_retries(
-            port, lambda part=part: port.send_text(chat_id, part, (), (), None, False), "sendMessage")
-    await call_with_retries(port, lambda: port.send_text(
-        chat_id, parts[-1], reply.buttons, reply.reply_keyboard, reply.request_location,
-        reply.remove_reply_keyboard), "sendMessage")
+        await _send_plain_part(port, chat_id, part)
+    await call_with_retries(
+        port,
+        lambda: port.send_text(
+            chat_id,
+            parts[-1],
+            reply.buttons,
+            reply.reply_keyboard,
+            reply.request_location,
+            reply.remove_reply_keyboard,
+        ),
+        "sendMessage",
+    )
 
 
 async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> None:
@@ -86,29 +100,49 @@ async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> N
     elif isinstance(reply, Edit):
         message_id = reply.message_id or origin.message_id
         if message_id is None:
-            await _send_one(port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin)
+            await _send_one(
+                port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
+            )
             return
         try:
             await call_with_retries(
-                port, lambda: port.edit_text(chat_id, message_id, reply.text, reply.buttons), "edit")
+                port, lambda: port.edit_text(chat_id, message_id, reply.text, reply.buttons), "edit"
+            )
         except Undeliverable as exc:
             if exc.failure is Failure.NOT_MODIFIED:
                 return
             if exc.failure is Failure.NOT_FOUND:
-                await _send_one(port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin)
+                await _send_one(
+                    port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
+                )
                 return
             raise
     elif isinstance(reply, Poll):
-        await call_with_retries(port, lambda: port.send_poll(
-            chat_id, reply.question, reply.options, reply.allows_multiple, reply.anonymous), "sendPoll")
+        await call_with_retries(
+            port,
+            lambda: port.send_poll(
+                chat_id, reply.question, reply.options, reply.allows_multiple, reply.anonymous
+            ),
+            "sendPoll",
+        )
     elif isinstance(reply, Document):
-        await call_with_retries(port, lambda: port.send_document(
-            chat_id, reply.filename, reply.content, reply.caption), "sendDocument")
+        await call_with_retries(
+            port,
+            lambda: port.send_document(chat_id, reply.filename, reply.content, reply.caption),
+            "sendDocument",
+        )
     elif isinstance(reply, Venue):
-        await call_with_retries(port, lambda: port.send_venue(
-            chat_id, reply.latitude, reply.longitude, reply.title, reply.address), "sendVenue")
+        await call_with_retries(
+            port,
+            lambda: port.send_venue(
+                chat_id, reply.latitude, reply.longitude, reply.title, reply.address
+            ),
+            "sendVenue",
+        )
     elif isinstance(reply, DeleteMessages):
-        await call_with_retries(port, lambda: port.delete_messages(chat_id, reply.message_ids), "delete")
+        await call_with_retries(
+            port, lambda: port.delete_messages(chat_id, reply.message_ids), "delete"
+        )
 
 
 async def deliver(port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin) -> None:
@@ -117,9 +151,15 @@ async def deliver(port: BotApiPort, replies: Sequence[OutboundReply], origin: Or
     if origin.callback_id:
         notice = notices[0] if notices else None
         try:
-            await call_with_retries(port, lambda: port.answer_callback(
-                origin.callback_id or "", notice.text if notice else "",
-                notice.alert if notice else False), "answerCallbackQuery")
+            await call_with_retries(
+                port,
+                lambda: port.answer_callback(
+                    origin.callback_id or "",
+                    notice.text if notice else "",
+                    notice.alert if notice else False,
+                ),
+                "answerCallbackQuery",
+            )
         except Undeliverable as exc:
             log.info("callback answer not delivered", extra={"reason": exc.failure.value})
     for reply in replies:
@@ -128,8 +168,13 @@ async def deliver(port: BotApiPort, replies: Sequence[OutboundReply], origin: Or
         try:
             await _send_one(port, reply, origin)
         except Undeliverable as exc:
-            log.warning("reply not delivered",
-                        extra={"reply": type(reply).__name__, "reason": exc.failure.value,
-                               "chat_id": origin.chat_id})
+            log.warning(
+                "reply not delivered",
+                extra={
+                    "reply": type(reply).__name__,
+                    "reason": exc.failure.value,
+                    "chat_id": origin.chat_id,
+                },
+            )
             if exc.failure is Failure.FORBIDDEN:
                 return

@@ -78,9 +78,13 @@ class TelegramTransport(ABC, Generic[U]):
         try:
             username = await self.get_me_username()
         except Unauthorized:
-            raise ConfigError("CHINWAG_TELEGRAM_TOKEN: rejected by the Bot API (401 Unauthorized)") from None
+            raise ConfigError(
+                "CHINWAG_TELEGRAM_TOKEN: rejected by the Bot API (401 Unauthorized)"
+            ) from None
         except Exception as exc:
-            raise ConfigError(f"CHINWAG_TELEGRAM_API_URL: cannot reach the Bot API ({exc})") from None
+            raise ConfigError(
+                f"CHINWAG_TELEGRAM_API_URL: cannot reach the Bot API ({exc})"
+            ) from None
         self.app.deps = dataclasses.replace(self.app.deps, bot_username=username)
         await self.set_commands(command_list(self.app.deps.default_locale), None)
         for language in self.app.deps.supported_locales:

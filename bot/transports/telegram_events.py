@@ -22,8 +22,21 @@ from handlers.inbound import (
     split_command,
 )
 
-UNSUPPORTED_KINDS = ("sticker", "photo", "voice", "video", "video_note", "audio", "document",
-                     "animation", "poll", "dice", "venue", "game", "story")
+UNSUPPORTED_KINDS = (
+    "sticker",
+    "photo",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "poll",
+    "dice",
+    "venue",
+    "game",
+    "story",
+)
 
 
 def sender_of(user: Any, chat_id: int, chat_type: str) -> Sender:
@@ -41,11 +54,17 @@ def _kind(message: Any) -> str:
     return next((k for k in UNSUPPORTED_KINDS if getattr(message, k, None)), "other")
 
 
-def from_message(message: Any, update_id: int | None, bot_username: str | None) -> InboundEvent | None:
+def from_message(
+    message: Any, update_id: int | None, bot_username: str | None
+) -> InboundEvent | None:
     if message.from_user is None:
         return None
     sender = sender_of(message.from_user, message.chat.id, message.chat.type)
-    base: dict[str, Any] = {"sender": sender, "update_id": update_id, "message_id": message.message_id}
+    base: dict[str, Any] = {
+        "sender": sender,
+        "update_id": update_id,
+        "message_id": message.message_id,
+    }
     if message.text is not None:
         command = split_command(message.text, bot_username)
         if command is not None:
@@ -54,12 +73,16 @@ def from_message(message: Any, update_id: int | None, bot_username: str | None) 
             return None  # a command addressed to another bot
         return TextMessage(text=message.text, **base)
     if message.location is not None:
-        return LocationShared(latitude=message.location.latitude,
-                              longitude=message.location.longitude, **base)
+        return LocationShared(
+            latitude=message.location.latitude, longitude=message.location.longitude, **base
+        )
     if message.contact is not None:
-        return ContactShared(phone_number=message.contact.phone_number,
-                             first_name=message.contact.first_name or "",
-                             contact_user_id=message.contact.user_id, **base)
+        return ContactShared(
+            phone_number=message.contact.phone_number,
+            first_name=message.contact.first_name or "",
+            contact_user_id=message.contact.user_id,
+            **base,
+        )
     return Unsupported(kind=_kind(message), **base)
 
 

@@ -10,6 +10,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from bot.bootstrap import App
 from bot.transports.core import process
@@ -44,8 +45,9 @@ def write_stdout(text: str) -> None:
 
 
 class TerminalChat:
-    def __init__(self, app: App, *, write: Write, name: str, language: str | None,
-                 downloads: Path) -> None:
+    def __init__(
+        self, app: App, *, write: Write, name: str, language: str | None, downloads: Path
+    ) -> None:
         self.app = app
         self.write = write
         self.sender = Sender(TERMINAL_USER_ID, TERMINAL_USER_ID, name, None, language)
@@ -78,15 +80,17 @@ class TerminalChat:
             path.write_bytes(reply.content)
             self.write(f"📎 {to_plain(reply.caption)} saved to {path}")
         elif isinstance(reply, Venue):
-            self.write(f"📍 {reply.title}, {reply.address} "
-                       f"(https://www.openstreetmap.org/?mlat={reply.latitude}&mlon={reply.longitude})")
+            self.write(
+                f"📍 {reply.title}, {reply.address} "
+                f"(https://www.openstreetmap.org/?mlat={reply.latitude}&mlon={reply.longitude})"
+            )
         elif isinstance(reply, DeleteMessages):
             self.write("\n" * 3)
 
     def event_for(self, line: str) -> InboundEvent | None:
         line = line.strip()
         self.next_message_id += 1
-        base = {"sender": self.sender, "message_id": self.next_message_id}
+        base: dict[str, Any] = {"sender": self.sender, "message_id": self.next_message_id}
         if line.isdigit() and self.buttons:
             index = int(line) - 1
             if 0 <= index < len(self.buttons) and self.buttons[index].payload:
@@ -103,8 +107,10 @@ class TerminalChat:
             self.render(reply)
 
     async def run(self, read: ReadLine) -> None:
-        self.write("Chinwag in your terminal. Type a number to tap a button, or type your answer. "
-                   "Ctrl-D or /quit to leave.")
+        self.write(
+            "Chinwag in your terminal. Type a number to tap a button, or type your answer. "
+            "Ctrl-D or /quit to leave."
+        )
         await self.send(Command(sender=self.sender, name="start"))
         while True:
             self.write("")

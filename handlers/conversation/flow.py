@@ -45,7 +45,9 @@ async def show(ctx: Context, conv: Conversation) -> Text:
             if community is not None and community.id is not None:
                 remembered = (community.id, community.name)
         lpus = await ctx.uow.communities.lpus()
-        return render.render_step(questionnaire, conv, step, lpus=lpus, remembered_community=remembered)
+        return render.render_step(
+            questionnaire, conv, step, lpus=lpus, remembered_community=remembered
+        )
     current = await repo.answer(conv.id, step.id) if step.is_question else None
     return render.render_step(questionnaire, conv, step, current=current)
 
@@ -53,7 +55,9 @@ async def show(ctx: Context, conv: Conversation) -> Text:
 async def start(ctx: Context, questionnaire_id: str) -> Replies:
     questionnaire = ctx.deps.questionnaires[questionnaire_id]
     conv = await ctx.uow.conversations.start(
-        Conversation(user_id=ctx.user_id, questionnaire=questionnaire.id, step=questionnaire.first.id)
+        Conversation(
+            user_id=ctx.user_id, questionnaire=questionnaire.id, step=questionnaire.first.id
+        )
     )
     return [await show(ctx, conv)]
 
@@ -89,7 +93,10 @@ async def back(ctx: Context, conv: Conversation) -> Replies:
 async def skip(ctx: Context, conv: Conversation) -> Replies:
     step = current_step(ctx, conv)
     if not step.optional:
-        return [Text(text=_("This question needs an answer. Type it below.")), await show(ctx, conv)]
+        return [
+            Text(text=_("This question needs an answer. Type it below.")),
+            await show(ctx, conv),
+        ]
     assert conv.id is not None
     await ctx.uow.conversations.drop_answer(conv.id, step.id)
     return await advance(ctx, conv)
@@ -100,10 +107,12 @@ async def cancel(ctx: Context, conv: Conversation) -> Replies:
     await ctx.uow.conversations.drop_answers(conv.id)
     conv.status = "cancelled"
     await ctx.uow.conversations.save(conv)
-    return [Text(
-        text=_("Stopped. Nothing you answered in this conversation has been kept."),
-        buttons=keyboard([home_button()]),
-    )]
+    return [
+        Text(
+            text=_("Stopped. Nothing you answered in this conversation has been kept."),
+            buttons=keyboard([home_button()]),
+        )
+    ]
 
 
 async def submit(ctx: Context, conv: Conversation) -> Replies:
@@ -128,13 +137,23 @@ async def on_text(ctx: Context, conv: Conversation, raw: str) -> Replies:
         return await advance(ctx, conv)
     if step.kind is StepKind.COMMUNITY:
         return await search_community(ctx, conv, step, text)
-    if step.kind in (StepKind.TEXT, StepKind.MULTI) and (step.kind is StepKind.TEXT or step.allow_text):
+    if step.kind in (StepKind.TEXT, StepKind.MULTI) and (
+        step.kind is StepKind.TEXT or step.allow_text
+    ):
         if not text:
             return [Text(text=_("I could not read that. Please type your answer in words."))]
         if len(text) > step.max_length:
-            return [Text(text=fmt(
-                _("That is too long: please keep it under {limit} characters. Yours has {count}."),
-                limit=step.max_length, count=len(text)))]
+            return [
+                Text(
+                    text=fmt(
+                        _(
+                            "That is too long: please keep it under {limit} characters. Yours has {count}."
+                        ),
+                        limit=step.max_length,
+                        count=len(text),
+                    )
+                )
+            ]
         choices: list[str] = []
         if step.kind is StepKind.MULTI:
             existing = await ctx.uow.conversations.answer(conv.id, step.id)
@@ -204,7 +223,9 @@ async def pick_community(ctx: Context, conv: Conversation, step: Step, value: st
     conv.community_id = community.id
     ctx.user.community_id = community.id
     ctx.uow.session.add(ctx.user)
-    await ctx.uow.conversations.put_answer(conv.id, step.id, text=community.name, choices=[str(community.id)])
+    await ctx.uow.conversations.put_answer(
+        conv.id, step.id, text=community.name, choices=[str(community.id)]
+    )
     return [Text(text=fmt(_("📍 {name}: saved."), name=community.name)), *await advance(ctx, conv)]
 
 
@@ -212,11 +233,15 @@ async def list_lpu(ctx: Context, conv: Conversation, step: Step, value: str) -> 
     lpu = await ctx.uow.communities.get_lpu(int(value)) if value.isdigit() else None
     if lpu is None or lpu.id is None:
         return [Notice(text=_("That area is not in the list any more."))]
-    communities = [(c.id, c.name) for c in await ctx.uow.communities.in_lpu(lpu.id) if c.id is not None]
-    return [Edit(
-        text=fmt(_("Communities in <b>{area}</b>. Choose yours:"), area=lpu.name),
-        buttons=render.community_buttons(conv, step, communities, with_areas=True),
-    )]
+    communities = [
+        (c.id, c.name) for c in await ctx.uow.communities.in_lpu(lpu.id) if c.id is not None
+    ]
+    return [
+        Edit(
+            text=fmt(_("Communities in <b>{area}</b>. Choose yours:"), area=lpu.name),
+            buttons=render.community_buttons(conv, step, communities, with_areas=True),
+        )
+    ]
 
 
 async def search_community(ctx: Context, conv: Conversation, step: Step, text: str) -> Replies:
@@ -225,13 +250,25 @@ async def search_community(ctx: Context, conv: Conversation, step: Step, text: s
     if len(matches) == 1 and matches[0].score >= 0.9:
         return await pick_community(ctx, conv, step, str(matches[0].id))
     if not matches:
-        return [Text(text=fmt(
-            _("I could not find a community called “{query}”. Check the spelling, or choose your area below."),
-            query=text[:60])), await show(ctx, conv)]
-    return [Text(
-        text=_("Did you mean one of these?"),
-        buttons=render.community_buttons(conv, step, [(m.id, m.name) for m in matches], with_areas=False),
-    )]
+        return [
+            Text(
+                text=fmt(
+                    _(
+                        "I could not find a community called “{query}”. Check the spelling, or choose your area below."
+                    ),
+                    query=text[:60],
+                )
+            ),
+            await show(ctx, conv),
+        ]
+    return [
+        Text(
+            text=_("Did you mean one of these?"),
+            buttons=render.community_buttons(
+                conv, step, [(m.id, m.name) for m in matches], with_areas=False
+            ),
+        )
+    ]
 
 
 async def on_button(ctx: Context, conv: Conversation, press: StepButton) -> Replies:

@@ -128,7 +128,10 @@ def _step_from(raw: dict[str, object], where: str) -> Step:
     if not isinstance(text, str) or not text.strip():
         raise QuestionnaireError(f"{where}: step {step_id} has no text")
     options = []
-    for j, opt in enumerate(raw.get("options", []) or []):  # type: ignore[union-attr]
+    raw_options = raw.get("options") or []
+    if not isinstance(raw_options, list):
+        raise QuestionnaireError(f"{where}: options must be a list")
+    for j, opt in enumerate(raw_options):
         if not isinstance(opt, dict) or not isinstance(opt.get("label"), str):
             raise QuestionnaireError(f"{where}: option {j} needs an id and a label")
         options.append(Option(_require_id(opt.get("id"), f"{where} option {j}"), opt["label"]))

@@ -15,7 +15,9 @@ from storage.models import Answer, Conversation, Lpu
 REVIEW_PREVIEW_CHARS = 200
 
 
-def button(conv: Conversation, step: Step, label: str, action: StepAction, value: str = "-") -> Button:
+def button(
+    conv: Conversation, step: Step, label: str, action: StepAction, value: str = "-"
+) -> Button:
     assert conv.id is not None
     return Button(label, encode(StepButton(conv.id, step.id, action, value)))
 
@@ -76,18 +78,24 @@ def render_step(
     nav = _nav_row(conv, step, questionnaire)
     if step.kind is StepKind.INFO:
         label = questionnaire.text_of(step, "button") or _("Continue")
-        return Text(text=questionnaire.text_of(step), buttons=keyboard(
-            [button(conv, step, label, StepAction.NEXT)], nav))
+        return Text(
+            text=questionnaire.text_of(step),
+            buttons=keyboard([button(conv, step, label, StepAction.NEXT)], nav),
+        )
     if step.kind is StepKind.CONSENT:
         rows = [[button(conv, step, _("✅ I agree"), StepAction.CONSENT, "yes")]]
         if step.allow_anonymous:
-            rows.append([button(conv, step, _("🕶 I agree, keep me anonymous"), StepAction.CONSENT, "anon")])
+            rows.append(
+                [button(conv, step, _("🕶 I agree, keep me anonymous"), StepAction.CONSENT, "anon")]
+            )
         rows.append([button(conv, step, _("✖️ No thanks"), StepAction.CONSENT, "no")])
         return Text(text=questionnaire.text_of(step), buttons=keyboard(*rows, nav))
     if step.kind is StepKind.COMMUNITY:
         return render_areas(questionnaire, conv, step, lpus, remembered_community)
     if step.kind is StepKind.TEXT:
-        keep = [button(conv, step, _("Keep ✔️"), StepAction.DONE)] if current and current.text else []
+        keep = (
+            [button(conv, step, _("Keep ✔️"), StepAction.DONE)] if current and current.text else []
+        )
         return Text(text=_question_text(questionnaire, step, current), buttons=keyboard(keep, nav))
     if step.kind in (StepKind.CHOICE, StepKind.MULTI):
         return render_choices(questionnaire, conv, step, current)
@@ -102,8 +110,14 @@ def render_choices(
     multi = step.kind is StepKind.MULTI
     action = StepAction.TOGGLE if multi else StepAction.CHOOSE
     for option in step.options:
-        mark = ("☑️ " if option.id in chosen else "▫️ ") if multi else ("✔️ " if option.id in chosen else "")
-        rows.append([button(conv, step, mark + questionnaire.option_label(step, option), action, option.id)])
+        mark = (
+            ("☑️ " if option.id in chosen else "▫️ ")
+            if multi
+            else ("✔️ " if option.id in chosen else "")
+        )
+        rows.append(
+            [button(conv, step, mark + questionnaire.option_label(step, option), action, option.id)]
+        )
     if multi:
         rows.append([button(conv, step, _("Done ✔️"), StepAction.DONE)])
     text = _question_text(questionnaire, step, current)
@@ -122,10 +136,22 @@ def render_areas(
     rows: list[list[Button]] = []
     if remembered is not None:
         community_id, name = remembered
-        rows.append([button(conv, step, fmt(_("📍 {name}"), name=name), StepAction.COMMUNITY, str(community_id))])
+        rows.append(
+            [
+                button(
+                    conv,
+                    step,
+                    fmt(_("📍 {name}"), name=name),
+                    StepAction.COMMUNITY,
+                    str(community_id),
+                )
+            ]
+        )
     pairs = [button(conv, step, lpu.name, StepAction.LPU, str(lpu.id)) for lpu in lpus]
     rows.extend(pairs[i : i + 2] for i in range(0, len(pairs), 2))
-    text = "\n\n".join(filter(None, [f"<i>{progress(questionnaire, step)}</i>", questionnaire.text_of(step)]))
+    text = "\n\n".join(
+        filter(None, [f"<i>{progress(questionnaire, step)}</i>", questionnaire.text_of(step)])
+    )
     return Text(text=text, buttons=keyboard(*rows, _nav_row(conv, step, questionnaire)))
 
 
@@ -147,8 +173,12 @@ def render_review(
     edit_buttons: list[Button] = []
     for question in questionnaire.questions:
         label = questionnaire.text_of(question, "short")
-        lines.append(f"<b>{label}</b>\n{answer_summary(questionnaire, question, by_question.get(question.id))}")
-        edit_buttons.append(button(conv, step, fmt(_("✏️ {label}"), label=label), StepAction.EDIT, question.id))
+        lines.append(
+            f"<b>{label}</b>\n{answer_summary(questionnaire, question, by_question.get(question.id))}"
+        )
+        edit_buttons.append(
+            button(conv, step, fmt(_("✏️ {label}"), label=label), StepAction.EDIT, question.id)
+        )
     if conv.anonymous:
         lines.append(_("🕶 You are answering anonymously."))
     hint = questionnaire.text_of(step, "hint")

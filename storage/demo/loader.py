@@ -40,8 +40,9 @@ async def load_demo(uow: UnitOfWork, path: Path = DEMO_FILE) -> int:
     for item in data["communities"]:
         community = await repo.by_slug(item["slug"])
         if community is None:
-            community = Community(slug=item["slug"], name=item["name"], force_id=force.id,
-                                  lpu_id=lpu_ids[item["lpu"]])
+            community = Community(
+                slug=item["slug"], name=item["name"], force_id=force.id, lpu_id=lpu_ids[item["lpu"]]
+            )
         community.name = item["name"]
         community.lpu_id = lpu_ids[item["lpu"]]
         community.postcode_sectors = ",".join(item.get("postcode_sectors", []))

@@ -62,7 +62,9 @@ class ConversationRepository:
             setattr(conversation, key, value)
 
     async def answers(self, conversation_id: int) -> Sequence[Answer]:
-        query = select(Answer).where(Answer.conversation_id == conversation_id).order_by(col(Answer.id))
+        query = (
+            select(Answer).where(Answer.conversation_id == conversation_id).order_by(col(Answer.id))
+        )
         return (await self._session.exec(query)).all()
 
     async def answer(self, conversation_id: int, question: str) -> Answer | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedUpdate
@@ -14,8 +12,8 @@ class UpdateLog:
         self._session = session
 
     async def seen(self, update_id: int) -> bool:
-        query = select(exists().where(col(ProcessedUpdate.update_id) == update_id))
-        return bool((await self._session.exec(query)).scalar())  # type: ignore[union-attr]
+        row = await self._session.get(ProcessedUpdate, update_id)
+        return row is not None
 
     async def record(self, update_id: int) -> None:
         """Record ``update_id``; the primary key rejects a second worker's commit."""

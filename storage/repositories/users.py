@@ -25,7 +25,9 @@ class UserRepository:
         await self._session.flush()
         return user
 
-    async def touch(self, user: User, *, chat_id: int, first_name: str, username: str | None) -> None:
+    async def touch(
+        self, user: User, *, chat_id: int, first_name: str, username: str | None
+    ) -> None:
         user.chat_id = chat_id
         user.first_name = first_name[:128]
         user.username = username[:64] if username else None

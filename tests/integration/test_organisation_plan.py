@@ -16,8 +16,13 @@ async def test_an_organisation_completes_its_engagement_plan(deps: Deps) -> None
     await r.press("I agree")
     await r.send("Tarvin Community Centre")
     await r.press("Charity or voluntary group")
-    for text in ("Newsletter and Facebook", "Annual survey", "Residents on our board",
-                 "Joint events with the PCSO", "Small grants"):
+    for text in (
+        "Newsletter and Facebook",
+        "Annual survey",
+        "Residents on our board",
+        "Joint events with the PCSO",
+        "Small grants",
+    ):
         await r.send(text)
     await r.send("Tarvin and Kelsall")
     await r.press("Older people")

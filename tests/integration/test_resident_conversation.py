@@ -17,9 +17,13 @@ async def answers_of(deps: Deps, telegram_id: int) -> dict[str, Answer]:
     async with deps.uow() as uow:
         user = await uow.users.by_telegram_id(telegram_id)
         assert user is not None and user.id is not None
-        conv = (await uow.session.exec(
-            select(Conversation).where(Conversation.user_id == user.id).order_by(Conversation.id.desc())  # type: ignore[union-attr]
-        )).first()
+        conv = (
+            await uow.session.exec(
+                select(Conversation)
+                .where(Conversation.user_id == user.id)
+                .order_by(Conversation.id.desc())  # type: ignore[union-attr]
+            )
+        ).first()
         assert conv is not None and conv.id is not None
         return {a.question: a for a in await uow.conversations.answers(conv.id)}
 
@@ -78,7 +82,9 @@ async def test_answers_are_saved_the_moment_they_are_given(deps: Deps) -> None:
     assert answers["community"].text == "Tarvin"
 
 
-async def test_after_a_restart_the_resident_continues_where_they_left_off(settings: Settings, deps: Deps) -> None:
+async def test_after_a_restart_the_resident_continues_where_they_left_off(
+    settings: Settings, deps: Deps
+) -> None:
     r = Resident(deps)
     await walk_to_exists(r)
     await r.send("The library")

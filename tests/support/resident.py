@@ -14,8 +14,13 @@ _update_ids = count(1000)
 
 
 class Resident:
-    def __init__(self, deps: Deps, telegram_id: int = 5_000_000_001, name: str = "Alex",
-                 language: str | None = "en") -> None:
+    def __init__(
+        self,
+        deps: Deps,
+        telegram_id: int = 5_000_000_001,
+        name: str = "Alex",
+        language: str | None = "en",
+    ) -> None:
         self.deps = deps
         self.sender = Sender(telegram_id, telegram_id, name, None, language)
         self.replies: list[OutboundReply] = []
@@ -31,13 +36,28 @@ class Resident:
     async def send(self, text: str) -> list[OutboundReply]:
         command = split_command(text)
         if command is not None:
-            return await self._do(Command(sender=self.sender, update_id=next(_update_ids),
-                                          name=command[0], payload=command[1]))
-        return await self._do(TextMessage(sender=self.sender, update_id=next(_update_ids), text=text))
+            return await self._do(
+                Command(
+                    sender=self.sender,
+                    update_id=next(_update_ids),
+                    name=command[0],
+                    payload=command[1],
+                )
+            )
+        return await self._do(
+            TextMessage(sender=self.sender, update_id=next(_update_ids), text=text)
+        )
 
     async def press_data(self, data: str) -> list[OutboundReply]:
-        return await self._do(ButtonPress(sender=self.sender, update_id=next(_update_ids), data=data,
-                                          message_id=1, callback_id="cb"))
+        return await self._do(
+            ButtonPress(
+                sender=self.sender,
+                update_id=next(_update_ids),
+                data=data,
+                message_id=1,
+                callback_id="cb",
+            )
+        )
 
     def buttons(self) -> list[Button]:
         for reply in reversed(self.replies):

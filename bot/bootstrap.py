@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,6 +38,11 @@ class App:
 
 
 async def check_database(engine: AsyncEngine) -> None:
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        folder = Path(database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise ConfigError(f"CHINWAG_DATABASE_URL: the folder {folder} does not exist")
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
@@ -62,7 +68,11 @@ async def build_app(
         engine = create_engine(settings.database_url)
     except Exception as exc:
         raise ConfigError(f"CHINWAG_DATABASE_URL: {exc}") from None
-    await check_database(engine)
+    try:
+        await check_database(engine)
+    except ConfigError:
+        await engine.dispose()
+        raise
     if apply_migrations:
         await migrate(settings)
     sessions = session_factory(engine)

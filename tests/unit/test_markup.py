@@ -229,7 +229,7 @@ def segments(draw: st.DrawFn) -> str:
     return f"<{wrap}>{body}</{wrap}>" if wrap else body
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)
 @given(
     st.lists(segments(), min_size=1, max_size=12).map(" ".join),
     st.sampled_from([120, 200, 333, 1000]),
@@ -244,7 +244,7 @@ def test_split_property(text: str, limit: int) -> None:
     assert_good_split(text, limit)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, database=None)
 @given(st.text(min_size=0, max_size=3000))
 def test_split_of_escaped_user_text_property(raw: str) -> None:
     text = escape(raw)

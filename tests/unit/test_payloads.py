@@ -173,7 +173,7 @@ def test_decode_rejects_lone_surrogates() -> None:
 # --- properties ------------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.text(alphabet=ANY_CHAR, max_size=100))
 def test_decode_never_raises_on_arbitrary_text(data: str) -> None:
     result = decode(data)
@@ -188,7 +188,7 @@ FIELD = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.sampled_from(["m", "q", "s", "x", ""]), st.lists(FIELD, max_size=6))
 def test_decode_never_raises_on_prefixed_strings(prefix: str, fields: list[str]) -> None:
     data = ":".join([prefix, *fields])
@@ -199,7 +199,7 @@ def test_decode_never_raises_on_prefixed_strings(prefix: str, fields: list[str])
         assert decode(encode(result)) == result
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(
     conversation=st.one_of(INT64, st.integers()),
     step=st.one_of(SAFE_TEXT, st.text(alphabet=ANY_CHAR, max_size=45)),
@@ -218,7 +218,7 @@ def test_step_button_round_trip_property(
     assert decode(data) == button
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(conversation=INT64, step=SAFE_TEXT, action=st.sampled_from(list(StepAction)),
        value=SAFE_TEXT)
 def test_step_button_valid_values_encode_iff_short_enough(
@@ -234,7 +234,7 @@ def test_step_button_valid_values_encode_iff_short_enough(
         assert decode(wire) == button
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, database=None)
 @given(st.one_of(SAFE_TEXT, st.text(alphabet=ANY_CHAR, max_size=45)))
 def test_start_questionnaire_round_trip_property(questionnaire: str) -> None:
     try:
@@ -245,7 +245,7 @@ def test_start_questionnaire_round_trip_property(questionnaire: str) -> None:
     assert decode(data) == StartQuestionnaire(questionnaire)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, database=None)
 @given(st.sampled_from(list(MenuAction)))
 def test_menu_round_trip_property(action: MenuAction) -> None:
     data = encode(Menu(action))

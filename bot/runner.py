@@ -6,24 +6,18 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any
 
 from bot.bootstrap import App, build_app
 from bot.settings import Settings
+from bot.transports.telegram_base import TelegramTransport
+from bot.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
 
 log = logging.getLogger("chinwag.run")
 
 
-class Transport(Protocol):
-    name: str
-
-    async def prepare(self) -> None: ...
-    async def run_polling(self) -> None: ...
-    def stop(self) -> None: ...
-    async def close(self) -> None: ...
-
-
-def make_transport(settings: Settings, app: App) -> Transport:
+def make_transport(settings: Settings, app: App) -> TelegramTransport[Any]:
     kind = settings.check_transport()
     token = settings.token()
     if kind == "ptb":
@@ -35,23 +29,37 @@ def make_transport(settings: Settings, app: App) -> Transport:
     return AiogramTransport(app, token, settings.telegram_api_url)
 
 
-def _on_signals(callback: object) -> None:
+def _on_signals(callback: Callable[[], None]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, or not main thread
-            loop.add_signal_handler(sig, callback)  # type: ignore[arg-type]
+            loop.add_signal_handler(sig, callback)
 
 
 async def run_bot(settings: Settings) -> int:
     settings.check_transport()
-    settings.token()
+    token = settings.token()
+    if settings.webhook_url:  # check before anything starts
+        webhook_path(settings.webhook_url)
+        parse_listen(settings.listen)
     app = await build_app(settings)
     transport = make_transport(settings, app)
     try:
         await transport.prepare()
-        _on_signals(transport.stop)
-        log.info("bot started", extra={"transport": transport.name, "mode": "polling"})
-        await transport.run_polling()
+        if settings.webhook_url:
+            secret = (
+                settings.webhook_secret.get_secret_value()
+                if settings.webhook_secret
+                else derive_secret(token)
+            )
+            server = WebhookServer(transport, settings.webhook_url, settings.listen, secret)
+            _on_signals(server.stop)
+            log.info("bot started", extra={"transport": transport.name, "mode": "webhook"})
+            await server.serve()
+        else:
+            _on_signals(transport.stop)
+            log.info("bot started", extra={"transport": transport.name, "mode": "polling"})
+            await transport.run_polling()
         log.info("bot stopped")
     finally:
         await transport.close()

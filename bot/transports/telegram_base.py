@@ -106,7 +106,9 @@ class TelegramTransport(ABC, Generic[U]):
     async def handle_update(self, update: U) -> None:
         """Feed one update to the framework; raise ``RetryLater`` if it could not be stored."""
         await self.feed(update)
-        update_id = self.update_id(update)
+        await self.raise_if_retry(self.update_id(update))
+
+    async def raise_if_retry(self, update_id: int) -> None:
         if update_id in self._retry_later:
             self._retry_later.discard(update_id)
             raise RetryLater(update_id)

@@ -140,7 +140,11 @@ def _step_from(raw: dict[str, object], where: str) -> Step:
     if kind.value in ("text", "choice", "multi", "community") and not raw.get("short"):
         raise QuestionnaireError(f"{where}: question {step_id} needs a short label for review")
     max_length = raw.get("max_length", DEFAULT_MAX_LENGTH)
-    if not isinstance(max_length, int) or not 1 <= max_length <= 3500:
+    if (
+        isinstance(max_length, bool)
+        or not isinstance(max_length, int)
+        or not 1 <= max_length <= 3500
+    ):
         raise QuestionnaireError(f"{where}: max_length must be between 1 and 3500")
     return Step(
         id=step_id,

@@ -174,5 +174,5 @@ class World:
             for option in option_ids:
                 poll["options"][option]["voter_count"] += 1
         poll["total_voter_count"] = len(votes)
-        stored.seq = self.signal.fire()
+        self.signal.fire()
         return copy.deepcopy(poll)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from typing import Any
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -31,14 +32,8 @@ def _has_text(html_text: str) -> bool:
     return bool(re.sub(r"<[^>]+>", "", html_text).strip())
 
 
-def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split Telegram HTML into chunks of at most ``limit`` characters each.
-
-    Breaks prefer line ends, then spaces; tags and entities are never cut, and tags
-    open at a break are closed at the end of one chunk and reopened in the next.
-    """
-    if len(text) <= limit:
-        return [text]
+def _tokens(text: str) -> list[str]:
+    """Tags, entities, line breaks, spaces and words: the pieces a split may fall between."""
     tokens: list[str] = []
     for part in _TOKEN.split(text):
         if not part:
@@ -47,47 +42,73 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
             tokens.append(part)
         else:
             tokens.extend(t for t in re.split(r"(\n| )", part) if t)
+    return tokens
+
+
+def _apply_tag(open_tags: list[tuple[str, str]], token: str) -> None:
+    tag = _TAG.match(token)
+    if not tag:
+        return
+    closing_tag, name = tag.group(1), tag.group(2).lower()
+    if not closing_tag:
+        open_tags.append((name, token))
+        return
+    for i in range(len(open_tags) - 1, -1, -1):
+        if open_tags[i][0] == name:
+            del open_tags[i]
+            return
+
+
+def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
+    """Split Telegram HTML into chunks of at most ``limit`` characters each.
+
+    Breaks prefer line ends (when one falls in the second half of a chunk), then
+    spaces; tags and entities are never cut, and tags open at a break are closed at
+    the end of one chunk and reopened in the next.
+    """
+    if len(text) <= limit:
+        return [text]
+    pending = deque(_tokens(text))
     chunks: list[str] = []
     current: list[str] = []
-    size = 0
     open_tags: list[tuple[str, str]] = []  # (name, opening tag)
-
-    def closing() -> str:
-        return "".join(f"</{name}>" for name, _ in reversed(open_tags))
-
-    def flush() -> None:
-        nonlocal current, size
-        body = "".join(current).rstrip("\n ")
-        if _has_text(body):  # never a chunk of bare tags, such as "<b></b>"
-            chunks.append(body + closing())
-        current = [tag for _, tag in open_tags]
-        size = sum(len(t) for t in current)
-
+    last_break: tuple[int, list[tuple[str, str]]] | None = None  # where, and the tags open there
     budget = limit - 64  # room for closing tags
-    for token in tokens:
-        while len(token) > budget:  # one enormous word
+
+    def flush(body_tokens: list[str], tags: list[tuple[str, str]]) -> None:
+        body = "".join(body_tokens).rstrip("\n ")
+        if _has_text(body):  # never a chunk of bare tags, such as "<b></b>"
+            chunks.append(body + "".join(f"</{name}>" for name, _ in reversed(tags)))
+
+    reopened = 0  # how many tokens at the start of ``current`` are re-opened tags
+    while pending:
+        token = pending.popleft()
+        size = sum(len(t) for t in current)
+        fresh = len(current) == reopened
+        if size + len(token) > budget and (fresh or len(token) > budget // 2):
+            # Nothing to break before, or one enormous word: cut it.
             room = max(budget - size, 1)
-            current.append(token[:room])
-            size += room
-            token = token[room:]
-            flush()
-        if size + len(token) > budget:
-            flush()
-            if token in ("\n", " "):
-                continue
-        current.append(token)
-        size += len(token)
-        tag = _TAG.match(token)
-        if tag:
-            closing_tag, name = tag.group(1), tag.group(2).lower()
-            if closing_tag:
-                for i in range(len(open_tags) - 1, -1, -1):
-                    if open_tags[i][0] == name:
-                        del open_tags[i]
-                        break
+            if room < len(token):
+                pending.appendleft(token[room:])
+                token = token[:room]
+        if size + len(token) > budget and not fresh:
+            if last_break is not None and last_break[0] > len(current) // 2:
+                where, tags = last_break
+                pending.extendleft(reversed([*current[where + 1 :], token]))
+                flush(current[:where], tags)
+                open_tags = list(tags)
             else:
-                open_tags.append((name, token))
-    body = "".join(current).rstrip("\n ")
-    if _has_text(body):
-        chunks.append(body + closing())
+                pending.appendleft(token)
+                flush(current, open_tags)
+            current = [tag for _, tag in open_tags]
+            reopened = len(current)
+            last_break = None
+            while pending and pending[0] in ("\n", " "):
+                pending.popleft()
+            continue
+        if token == "\n":
+            last_break = (len(current), list(open_tags))
+        current.append(token)
+        _apply_tag(open_tags, token)
+    flush(current, open_tags)
     return chunks

@@ -99,7 +99,9 @@ def _parse_attributes(text: str, i: int, tag_start: int) -> tuple[dict[str, str]
         while i < n and text[i].isspace():
             i += 1
         if i >= n:
-            raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(text, tag_start)}")
+            raise HtmlParseError(
+                f"Unclosed start tag at byte offset {_byte_offset(text, tag_start)}"
+            )
         if text[i] == ">":
             return attrs, i + 1
         start = i
@@ -136,19 +138,27 @@ def _parse_attributes(text: str, i: int, tag_start: int) -> tuple[dict[str, str]
             attrs[name] = ""
 
 
-def _entity_for(tag: str, attrs: dict[str, str], parent: _Open | None, text: str, at: int,
-                ) -> dict[str, Any] | None:
+def _entity_for(
+    tag: str,
+    attrs: dict[str, str],
+    parent: _Open | None,
+    text: str,
+    at: int,
+) -> dict[str, Any] | None:
     kind = TAG_ENTITIES[tag]
     if tag == "span" and attrs.get("class") != "tg-spoiler":
-        raise HtmlParseError(f'Tag "span" must have class "tg-spoiler" at byte offset '
-                             f"{_byte_offset(text, at)}")
+        raise HtmlParseError(
+            f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, at)}'
+        )
     if tag == "a":
         href = attrs.get("href", "")
         if not href:
             return None
         if href.startswith("tg://user?id="):
-            return {"type": "text_mention", "user": {"id": int(href.split("=", 1)[1] or 0),
-                                                     "is_bot": False, "first_name": ""}}
+            return {
+                "type": "text_mention",
+                "user": {"id": int(href.split("=", 1)[1] or 0), "is_bot": False, "first_name": ""},
+            }
         return {"type": kind, "url": href}
     if tag == "tg-emoji":
         emoji_id = attrs.get("emoji-id")
@@ -190,7 +200,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                 raise HtmlParseError(f"Unclosed end tag at byte offset {_byte_offset(text, i)}")
             name = text[i + 2 : end].strip().lower()
             if not stack:
-                raise HtmlParseError(f'Unexpected end tag at byte offset {_byte_offset(text, i)}')
+                raise HtmlParseError(f"Unexpected end tag at byte offset {_byte_offset(text, i)}")
             top = stack.pop()
             if name != top.tag:
                 raise HtmlParseError(
@@ -198,8 +208,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                     f'expected "</{top.tag}>", found "</{name}>"'
                 )
             if top.entity is not None and position > top.start:
-                entities.append({**top.entity, "offset": top.start,
-                                 "length": position - top.start})
+                entities.append({**top.entity, "offset": top.start, "length": position - top.start})
             i = end + 1
         elif char == "<":
             j = i + 1
@@ -219,9 +228,7 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
             position += utf16_len(char)
             i += 1
     if stack:
-        raise HtmlParseError(
-            f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"'
-        )
+        raise HtmlParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(out), entities
 

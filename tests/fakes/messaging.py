@@ -21,13 +21,25 @@ MAX_CAPTION = 1024
 MAX_POLL_QUESTION = 300
 MAX_POLL_OPTION = 100
 MAX_POLL_OPTIONS = 12
-CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note",
-    "upload_video_note",
-})
-NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message")
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
 
 
 def render(raw: Any, parse_mode: Any, entities: Any) -> tuple[str, list[dict[str, Any]]]:
@@ -72,8 +84,9 @@ class Messaging:
 
     def _reply_to(self, state: ChatState, p: dict[str, Any], content: dict[str, Any]) -> None:
         reply = p.get("reply_parameters")
-        reply_id = reply.get("message_id") if isinstance(reply, dict) else p.get(
-            "reply_to_message_id")
+        reply_id = (
+            reply.get("message_id") if isinstance(reply, dict) else p.get("reply_to_message_id")
+        )
         if reply_id is None:
             return
         original = state.messages.get(reply_id)
@@ -81,12 +94,20 @@ class Messaging:
             replied = copy.deepcopy(original.wire)
             replied.pop("reply_to_message", None)
             content["reply_to_message"] = replied
-        elif not (p.get("allow_sending_without_reply") or (
-                isinstance(reply, dict) and reply.get("allow_sending_without_reply"))):
+        elif not (
+            p.get("allow_sending_without_reply")
+            or (isinstance(reply, dict) and reply.get("allow_sending_without_reply"))
+        ):
             raise bad_request("message to be replied not found")
 
-    def _store(self, state: ChatState, p: dict[str, Any], content: dict[str, Any], kind: str,
-               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _store(
+        self,
+        state: ChatState,
+        p: dict[str, Any],
+        content: dict[str, Any],
+        kind: str,
+        extra: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         markup = validate_reply_markup(p.get("reply_markup"))
         self._reply_to(state, p, content)
         if is_inline(markup):
@@ -95,8 +116,13 @@ class Messaging:
             state.reply_keyboard = markup
         elif markup is not None and markup.get("remove_keyboard"):
             state.reply_keyboard = None
-        stored = self.world.add_message(state.chat["id"], content, kind=kind, from_bot=True,
-                                        extra={**(extra or {}), "reply_markup": markup})
+        stored = self.world.add_message(
+            state.chat["id"],
+            content,
+            kind=kind,
+            from_bot=True,
+            extra={**(extra or {}), "reply_markup": markup},
+        )
         return copy.deepcopy(stored.wire)
 
     def _file(self, value: Any, what: str) -> tuple[str, UploadedFile | None, str | None]:
@@ -156,8 +182,13 @@ class Messaging:
         content: dict[str, Any] = {"text": text}
         if entities:
             content["entities"] = entities
-        return self._store(state, p, content, "message",
-                           {"raw_text": p.get("text"), "parse_mode": p.get("parse_mode")})
+        return self._store(
+            state,
+            p,
+            content,
+            "message",
+            {"raw_text": p.get("text"), "parse_mode": p.get("parse_mode")},
+        )
 
     def send_document(self, p: dict[str, Any]) -> dict[str, Any]:
         state = self._target(p)
@@ -165,29 +196,51 @@ class Messaging:
         document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id}"}
         if name:
             document["file_name"] = name
-            mime = (upload.content_type if upload else None) or mimetypes.guess_type(name)[0]
+            # Telegram goes by the file name; clients mostly send application/octet-stream.
+            mime = mimetypes.guess_type(name)[0] or (upload.content_type if upload else None)
             document["mime_type"] = mime or "application/octet-stream"
         if upload is not None:
             document["file_size"] = len(upload.content)
         content: dict[str, Any] = {"document": document}
         self._caption(p, content)
         data = upload.content if upload else None
-        return self._store(state, p, content, "document", {
-            "filename": name, "content": data, "caption": content.get("caption"),
-            "document": {**document, "filename": name, "content": data}})
+        return self._store(
+            state,
+            p,
+            content,
+            "document",
+            {
+                "filename": name,
+                "content": data,
+                "caption": content.get("caption"),
+                "document": {**document, "filename": name, "content": data},
+            },
+        )
 
     def send_photo(self, p: dict[str, Any]) -> dict[str, Any]:
         state = self._target(p)
         file_id, upload, name = self._file(p.get("photo"), "photo")
-        size: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u{file_id}",
-                                "width": 1280, "height": 960}
+        size: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "width": 1280,
+            "height": 960,
+        }
         if upload is not None:
             size["file_size"] = len(upload.content)
         content: dict[str, Any] = {"photo": [size]}
         self._caption(p, content)
-        return self._store(state, p, content, "photo", {
-            "filename": name, "content": upload.content if upload else None,
-            "caption": content.get("caption")})
+        return self._store(
+            state,
+            p,
+            content,
+            "photo",
+            {
+                "filename": name,
+                "content": upload.content if upload else None,
+                "caption": content.get("caption"),
+            },
+        )
 
     @staticmethod
     def _location(p: dict[str, Any]) -> dict[str, float]:
@@ -224,7 +277,7 @@ class Messaging:
         if not isinstance(raw, list):
             raise bad_request("can't parse options JSON object")
         # aiogram sends ["a", "b"], python-telegram-bot [{"text": "a"}, ...].
-        texts = [o.get("text") if isinstance(o, dict) else o for o in raw]
+        texts: list[Any] = [o.get("text") if isinstance(o, dict) else o for o in raw]
         if len(texts) < 2:
             raise bad_request("poll must have at least 2 option")
         if len(texts) > MAX_POLL_OPTIONS:
@@ -240,8 +293,10 @@ class Messaging:
         poll: dict[str, Any] = {
             "id": poll_id,
             "question": question,
-            "options": [{"text": t, "voter_count": 0, "persistent_id": f"{poll_id}-{i}"}
-                        for i, t in enumerate(texts)],
+            "options": [
+                {"text": t, "voter_count": 0, "persistent_id": f"{poll_id}-{i}"}
+                for i, t in enumerate(texts)
+            ],
             "total_voter_count": 0,
             "is_closed": bool(p.get("is_closed", False)),
             "is_anonymous": p.get("is_anonymous", True) is not False,
@@ -274,8 +329,11 @@ class Messaging:
         if len(text) > MAX_TEXT:
             raise bad_request("message is too long")
         markup = self._inline_markup(p)
-        if (text == stored.wire["text"] and entities == stored.wire.get("entities", [])
-                and markup == stored.wire.get("reply_markup")):
+        if (
+            text == stored.wire["text"]
+            and entities == stored.wire.get("entities", [])
+            and markup == stored.wire.get("reply_markup")
+        ):
             raise bad_request(NOT_MODIFIED)
         stored.wire["text"] = text
         if entities:
@@ -293,9 +351,11 @@ class Messaging:
         content: dict[str, Any] = {}
         self._caption(p, content)
         markup = self._inline_markup(p)
-        if (content.get("caption") == stored.wire.get("caption")
-                and content.get("caption_entities") == stored.wire.get("caption_entities")
-                and markup == stored.wire.get("reply_markup")):
+        if (
+            content.get("caption") == stored.wire.get("caption")
+            and content.get("caption_entities") == stored.wire.get("caption_entities")
+            and markup == stored.wire.get("reply_markup")
+        ):
             raise bad_request(NOT_MODIFIED)
         for key in ("caption", "caption_entities"):
             stored.wire.pop(key, None)
@@ -328,7 +388,8 @@ class Messaging:
 
     def delete_message(self, p: dict[str, Any]) -> bool:
         state = self.world.chat(p.get("chat_id"))
-        if not self.world.delete(state.chat["id"], p.get("message_id")):
+        message_id = p.get("message_id")
+        if not isinstance(message_id, int) or not self.world.delete(state.chat["id"], message_id):
             raise bad_request("message to delete not found")
         return True
 
@@ -345,15 +406,25 @@ class Messaging:
         query_id = p.get("callback_query_id")
         if query_id not in self.world.callbacks or query_id in self.world.callback_answers:
             raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid")
+                "query is too old and response timeout expired or query ID is invalid"
+            )
         self.world.callback_answers[query_id] = {
-            key: p[key] for key in ("text", "show_alert", "url", "cache_time") if key in p}
+            key: p[key] for key in ("text", "show_alert", "url", "cache_time") if key in p
+        }
         self.world.signal.fire()
         return True
 
     def get_chat(self, p: dict[str, Any]) -> dict[str, Any]:
         state = self.world.chat(p.get("chat_id"))
-        return {**copy.deepcopy(state.chat), "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": {"unlimited_gifts": True, "limited_gifts": True,
-                                        "unique_gifts": True, "premium_subscription": True,
-                                        "gifts_from_channels": True}}
+        return {
+            **copy.deepcopy(state.chat),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": True,
+                "limited_gifts": True,
+                "unique_gifts": True,
+                "premium_subscription": True,
+                "gifts_from_channels": True,
+            },
+        }

@@ -14,25 +14,71 @@ from typing import Any
 
 from aiohttp import web
 
-INT_PARAMS = frozenset({
-    "chat_id", "message_id", "offset", "limit", "timeout", "user_id", "reply_to_message_id",
-    "message_thread_id", "max_connections", "cache_time", "open_period", "close_date",
-    "correct_option_id", "live_period", "heading", "proximity_alert_radius", "from_chat_id",
-    "duration", "width", "height",
-})
+INT_PARAMS = frozenset(
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "user_id",
+        "reply_to_message_id",
+        "message_thread_id",
+        "max_connections",
+        "cache_time",
+        "open_period",
+        "close_date",
+        "correct_option_id",
+        "live_period",
+        "heading",
+        "proximity_alert_radius",
+        "from_chat_id",
+        "duration",
+        "width",
+        "height",
+    }
+)
 FLOAT_PARAMS = frozenset({"latitude", "longitude", "horizontal_accuracy"})
-BOOL_PARAMS = frozenset({
-    "disable_notification", "protect_content", "is_anonymous", "allows_multiple_answers",
-    "is_closed", "show_alert", "drop_pending_updates", "disable_web_page_preview",
-    "allow_sending_without_reply", "has_spoiler", "disable_content_type_detection",
-    "show_caption_above_media", "allow_paid_broadcast", "allows_revoting", "members_only",
-    "for_channels",
-})
-JSON_PARAMS = frozenset({
-    "reply_markup", "options", "allowed_updates", "commands", "entities", "caption_entities",
-    "explanation_entities", "question_entities", "link_preview_options", "reply_parameters",
-    "menu_button", "scope", "media", "message_ids", "correct_option_ids", "rights",
-})
+BOOL_PARAMS = frozenset(
+    {
+        "disable_notification",
+        "protect_content",
+        "is_anonymous",
+        "allows_multiple_answers",
+        "is_closed",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_web_page_preview",
+        "allow_sending_without_reply",
+        "has_spoiler",
+        "disable_content_type_detection",
+        "show_caption_above_media",
+        "allow_paid_broadcast",
+        "allows_revoting",
+        "members_only",
+        "for_channels",
+    }
+)
+JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "options",
+        "allowed_updates",
+        "commands",
+        "entities",
+        "caption_entities",
+        "explanation_entities",
+        "question_entities",
+        "link_preview_options",
+        "reply_parameters",
+        "menu_button",
+        "scope",
+        "media",
+        "message_ids",
+        "correct_option_ids",
+        "rights",
+    }
+)
 
 
 class ApiError(Exception):
@@ -45,8 +91,11 @@ class ApiError(Exception):
         self.retry_after = retry_after
 
     def payload(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.status,
-                                "description": self.description}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
@@ -81,8 +130,9 @@ async def read_params(request: web.Request) -> dict[str, Any]:
             form = await request.post()
             for key, value in form.items():
                 if isinstance(value, web.FileField):
-                    params[key] = UploadedFile(value.filename, value.file.read(),
-                                               value.content_type)
+                    params[key] = UploadedFile(
+                        value.filename, value.file.read(), value.content_type
+                    )
                 else:
                     params[key] = value
     return resolve_attachments(params)

@@ -29,7 +29,7 @@ class Signal:
             self._event = None
         return self.seq
 
-    async def wait(self, timeout: float) -> bool:  # noqa: ASYNC109 - a deadline, not a guard
+    async def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the next change; True if there was one."""
         if timeout <= 0:
             return False
@@ -106,8 +106,7 @@ class UpdateQueue:
             self._entries = self._entries[offset:]
             return
         self._entries = [
-            e for e in self._entries
-            if e.update_id >= offset or (e.redelivery and not e.delivered)
+            e for e in self._entries if e.update_id >= offset or (e.redelivery and not e.delivered)
         ]
 
     def ready(self, allowed: frozenset[str] | None) -> list[QueuedUpdate]:

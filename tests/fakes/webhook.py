@@ -35,18 +35,20 @@ def check_webhook_url(url: str) -> None:
     """Only loopback URLs: the fake must never talk to the outside world."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or parts.hostname not in LOCAL_HOSTS:
-        raise bad_request("bad webhook: the fake Bot API only delivers to http(s)://127.0.0.1 "
-                          "or localhost")
+        raise bad_request(
+            "bad webhook: the fake Bot API only delivers to http(s)://127.0.0.1 or localhost"
+        )
 
 
 def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
     message = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+    )
     params: dict[str, Any] = {}
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True) or b""
-        if not isinstance(name, str):
+        payload = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(payload, bytes):
             continue
         filename = part.get_filename()
         if filename is not None:
@@ -110,29 +112,44 @@ class WebhookSender:
                 entry = ready[0]
                 server.mark_delivered(entry)
                 status, answer = await self._post(session, config, entry.update)
-                self.deliveries.append({"update_id": entry.update_id, "status": status,
-                                        "url": config["url"], "error": answer if status is None
-                                        else None})
+                self.deliveries.append(
+                    {
+                        "update_id": entry.update_id,
+                        "status": status,
+                        "url": config["url"],
+                        "error": answer if status is None else None,
+                    }
+                )
                 server.signal.fire()
                 if status is not None and 200 <= status < 300:
                     server.confirm_delivered(entry)
                     if answer is not None:
                         await server.execute(*answer)
                 else:
-                    self.last_error = (int(time.time()), str(
-                        answer if status is None else f"Wrong response from the webhook: {status}"))
+                    self.last_error = (
+                        int(time.time()),
+                        str(
+                            answer
+                            if status is None
+                            else f"Wrong response from the webhook: {status}"
+                        ),
+                    )
                     await asyncio.sleep(self.retry_delay)
 
-    async def _post(self, session: aiohttp.ClientSession, config: dict[str, Any],
-                    update: dict[str, Any]) -> tuple[int | None, Any]:
+    async def _post(
+        self, session: aiohttp.ClientSession, config: dict[str, Any], update: dict[str, Any]
+    ) -> tuple[int | None, Any]:
         """Status and reply method (on success) or error text (when nothing answered)."""
         headers = {}
         if config.get("secret_token"):
             headers[SECRET_HEADER] = str(config["secret_token"])
         try:
-            async with session.post(config["url"], json=update, headers=headers,
-                                    timeout=aiohttp.ClientTimeout(total=self.request_timeout),
-                                    ) as response:
+            async with session.post(
+                config["url"],
+                json=update,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self.request_timeout),
+            ) as response:
                 body = await response.read()
                 return response.status, reply_method(response.headers.get("Content-Type", ""), body)
         except (aiohttp.ClientError, TimeoutError) as exc:

@@ -33,8 +33,7 @@ class StoredMessage:
 
     def record(self) -> dict[str, Any]:
         """Current state for tests: the wire message plus ``kind``, ``edited`` and extras."""
-        return {**copy.deepcopy(self.wire), **self.extra, "kind": self.kind,
-                "edited": self.edited}
+        return {**copy.deepcopy(self.wire), **self.extra, "kind": self.kind, "edited": self.edited}
 
 
 @dataclass
@@ -99,16 +98,27 @@ class World:
 
     # -- messages ------------------------------------------------------------
 
-    def add_message(self, chat_id: int, content: dict[str, Any], *, kind: str, from_bot: bool,
-                    sender: dict[str, Any] | None = None,
-                    extra: dict[str, Any] | None = None) -> StoredMessage:
+    def add_message(
+        self,
+        chat_id: int,
+        content: dict[str, Any],
+        *,
+        kind: str,
+        from_bot: bool,
+        sender: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> StoredMessage:
         """Store a new message; ids are per chat and shared by the user and the bot."""
         state = self.chats[chat_id]
         message_id = state.next_message_id
         state.next_message_id += 1
-        wire = {"message_id": message_id,
-                "from": copy.deepcopy(self.bot_user if from_bot else (sender or state.user)),
-                "chat": copy.deepcopy(state.chat), "date": now(), **content}
+        wire = {
+            "message_id": message_id,
+            "from": copy.deepcopy(self.bot_user if from_bot else (sender or state.user)),
+            "chat": copy.deepcopy(state.chat),
+            "date": now(),
+            **content,
+        }
         stored = StoredMessage(wire, kind, from_bot, self.signal.fire(), extra or {})
         state.messages[message_id] = stored
         return stored
@@ -160,7 +170,8 @@ class World:
         if poll["is_anonymous"]:
             raise AssertionError(
                 f"poll {poll_id} is anonymous: Telegram sends bots no poll_answer for it "
-                "(send it with is_anonymous=False)")
+                "(send it with is_anonymous=False)"
+            )
         count = len(poll["options"])
         if any(not 0 <= option < count for option in option_ids):
             raise AssertionError(f"option ids {option_ids} out of range 0..{count - 1}")

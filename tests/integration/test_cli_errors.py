@@ -14,8 +14,14 @@ GOOD_TOKEN = "123456789:AAEfakeTOKENforTESTSabcdefghijklmnopq"
 
 def chinwag(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    return subprocess.run([sys.executable, "-m", "bot", *args], env={**clean, **env}, cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize(
@@ -23,16 +29,37 @@ def chinwag(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Compl
     [
         ({}, "CHINWAG_TELEGRAM_TOKEN"),
         ({"CHINWAG_TELEGRAM_TOKEN": "not-a-token"}, "CHINWAG_TELEGRAM_TOKEN"),
-        ({"CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN, "CHINWAG_TRANSPORT": "carrier-pigeon"}, "CHINWAG_TRANSPORT"),
-        ({"CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN,
-          "CHINWAG_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, "CHINWAG_DATABASE_URL"),
-        ({"CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN, "CHINWAG_DATABASE_URL": "sqlite:////no/such/dir/x.db"},
-         "CHINWAG_DATABASE_URL"),
-        ({"CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN, "CHINWAG_TIMEZONE": "Mars/Olympus"}, "CHINWAG_TIMEZONE"),
-        ({"CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN, "CHINWAG_TELEGRAM_API_URL": "ftp://x"}, "CHINWAG_TELEGRAM_API_URL"),
+        (
+            {"CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN, "CHINWAG_TRANSPORT": "carrier-pigeon"},
+            "CHINWAG_TRANSPORT",
+        ),
+        (
+            {
+                "CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN,
+                "CHINWAG_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+            },
+            "CHINWAG_DATABASE_URL",
+        ),
+        (
+            {
+                "CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN,
+                "CHINWAG_DATABASE_URL": "sqlite:////no/such/dir/x.db",
+            },
+            "CHINWAG_DATABASE_URL",
+        ),
+        (
+            {"CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN, "CHINWAG_TIMEZONE": "Mars/Olympus"},
+            "CHINWAG_TIMEZONE",
+        ),
+        (
+            {"CHINWAG_TELEGRAM_TOKEN": GOOD_TOKEN, "CHINWAG_TELEGRAM_API_URL": "ftp://x"},
+            "CHINWAG_TELEGRAM_API_URL",
+        ),
     ],
 )
-def test_bad_settings_are_one_line_and_exit_2(env: dict[str, str], setting: str, tmp_path: Path) -> None:
+def test_bad_settings_are_one_line_and_exit_2(
+    env: dict[str, str], setting: str, tmp_path: Path
+) -> None:
     env.setdefault("CHINWAG_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
     result = chinwag(["run"], env, tmp_path)
     assert result.returncode == 2, result.stderr

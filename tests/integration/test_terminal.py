@@ -37,7 +37,9 @@ async def run_script(app: App, lines: list[str], tmp_path: Path) -> str:
     return "\n".join(output)
 
 
-async def test_the_terminal_walks_through_the_resident_conversation(app: App, tmp_path: Path) -> None:
+async def test_the_terminal_walks_through_the_resident_conversation(
+    app: App, tmp_path: Path
+) -> None:
     transcript = await run_script(app, RESIDENT_SCRIPT, tmp_path)
     assert "[1] 🗣 Have your say" in transcript
     assert "Tarvin: saved." in transcript
@@ -60,7 +62,12 @@ def test_chinwag_chat_runs_as_a_command_on_an_empty_database(tmp_path: Path) -> 
     script = "\n".join(["1", "1", "1", "/quit"]) + "\n"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--name", "Kim"],
-        input=script, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "Hello Kim!" in result.stdout

@@ -135,10 +135,6 @@ def test_long_paragraphs_split_between_words() -> None:
     assert "\n".join(chunks).split() == text.split()  # no word was cut
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="split_text's docstring says breaks prefer line ends; it breaks at the last space",
-)
 def test_long_paragraphs_prefer_line_ends() -> None:
     chunks = split_text(_lines_text())
     assert chunks[1].startswith("Line ")

@@ -219,8 +219,9 @@ def test_step_button_round_trip_property(
 
 
 @settings(max_examples=200, deadline=None, database=None)
-@given(conversation=INT64, step=SAFE_TEXT, action=st.sampled_from(list(StepAction)),
-       value=SAFE_TEXT)
+@given(
+    conversation=INT64, step=SAFE_TEXT, action=st.sampled_from(list(StepAction)), value=SAFE_TEXT
+)
 def test_step_button_valid_values_encode_iff_short_enough(
     conversation: int, step: str, action: StepAction, value: str
 ) -> None:

@@ -64,7 +64,9 @@ def test_short_query_does_not_crash() -> None:
     assert all(isinstance(m, Match) and m.score >= MIN_SCORE for m in found)
 
 
-@pytest.mark.parametrize("query", ["Saint-Barnabas", "St. Barnabas", "st  barnabas!", "ST-BARNABAS"])
+@pytest.mark.parametrize(
+    "query", ["Saint-Barnabas", "St. Barnabas", "st  barnabas!", "ST-BARNABAS"]
+)
 def test_punctuation_is_normalised(query: str) -> None:
     found = search(query, PLACES)
     assert "St Barnabas" in names(found)
@@ -122,9 +124,7 @@ def test_search_never_raises_and_sorts(query: str, limit: int) -> None:
 
 @settings(max_examples=100, deadline=None, database=None)
 @given(st.lists(st.tuples(st.integers(), st.text(max_size=20)), max_size=20), st.text(max_size=20))
-def test_search_never_raises_on_arbitrary_places(
-    places: list[tuple[int, str]], query: str
-) -> None:
+def test_search_never_raises_on_arbitrary_places(places: list[tuple[int, str]], query: str) -> None:
     found = search(query, places)
     assert all(isinstance(m, Match) for m in found)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from handlers.conversation.questionnaire import (
     QUESTIONNAIRE_DIR,
     Questionnaire,
     QuestionnaireError,
+    Step,
     StepKind,
     load,
     load_all,
@@ -31,6 +33,12 @@ RESIDENT_STEPS = [
     "anything_else",
     "review",
 ]
+
+
+def step(questionnaire: Questionnaire, step_id: str) -> Step:
+    found = questionnaire.step(step_id)
+    assert found is not None, step_id
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -57,19 +65,19 @@ def test_both_shipped_questionnaires_load(shipped: dict[str, Questionnaire]) -> 
 
 def test_resident_steps_in_order(resident: Questionnaire) -> None:
     assert [s.id for s in resident.steps] == RESIDENT_STEPS
-    assert resident.step("welcome").kind is StepKind.INFO
-    assert resident.step("consent").kind is StepKind.CONSENT
-    assert resident.step("community").kind is StepKind.COMMUNITY
-    assert resident.step("review").kind is StepKind.REVIEW
+    assert step(resident, "welcome").kind is StepKind.INFO
+    assert step(resident, "consent").kind is StepKind.CONSENT
+    assert step(resident, "community").kind is StepKind.COMMUNITY
+    assert step(resident, "review").kind is StepKind.REVIEW
 
 
 def test_resident_only_anything_else_is_optional(resident: Questionnaire) -> None:
-    assert resident.step("anything_else").optional is True
+    assert step(resident, "anything_else").optional is True
     assert [s.id for s in resident.steps if s.optional] == ["anything_else"]
 
 
 def test_resident_issues_is_multi_choice(resident: Questionnaire) -> None:
-    issues = resident.step("issues")
+    issues = step(resident, "issues")
     assert issues.kind is StepKind.MULTI
     option_ids = {o.id for o in issues.options}
     assert {"asb", "speeding", "drugs", "burglary", "litter", "youth", "loneliness"} <= option_ids
@@ -98,9 +106,10 @@ def test_organisation_questionnaire(shipped: dict[str, Questionnaire]) -> None:
 
 def test_navigation(resident: Questionnaire) -> None:
     assert resident.first.id == "welcome"
-    for here, there in zip(RESIDENT_STEPS, RESIDENT_STEPS[1:], strict=False):
-        assert resident.after(here).id == there
-        assert resident.before(there).id == here
+    for here, there in itertools.pairwise(RESIDENT_STEPS):
+        following, preceding = resident.after(here), resident.before(there)
+        assert following is not None and following.id == there
+        assert preceding is not None and preceding.id == here
     assert resident.after("review") is None
     assert resident.before("welcome") is None
     assert resident.step("nope") is None
@@ -118,16 +127,16 @@ def test_questions_are_the_answered_steps(resident: Questionnaire) -> None:
         "anything_else",
     ]
     assert all(s.is_question for s in resident.questions)
-    assert not resident.step("welcome").is_question
-    assert not resident.step("review").is_question
+    assert not step(resident, "welcome").is_question
+    assert not step(resident, "review").is_question
 
 
 def test_text_of_falls_back_to_the_english_source(resident: Questionnaire) -> None:
-    step = resident.step("anything_else")
-    assert resident.text_of(step) == step.text
-    assert resident.text_of(step, "short") == "Anything else"
-    assert resident.text_of(resident.step("consent"), "hint") == ""
-    issues = resident.step("issues")
+    anything = step(resident, "anything_else")
+    assert resident.text_of(anything) == anything.text
+    assert resident.text_of(anything, "short") == "Anything else"
+    assert resident.text_of(step(resident, "consent"), "hint") == ""
+    issues = step(resident, "issues")
     assert resident.option_label(issues, issues.options[0]) == issues.options[0].label
     assert resident.title_text() == resident.title
 
@@ -159,8 +168,8 @@ def minimal() -> dict[str, Any]:
 def test_minimal_questionnaire_parses() -> None:
     questionnaire = parse(minimal())
     assert [s.id for s in questionnaire.steps] == ["hello", "name", "colour", "review"]
-    assert questionnaire.step("name").max_length == DEFAULT_MAX_LENGTH
-    assert [o.id for o in questionnaire.step("colour").options] == ["red", "blue"]
+    assert step(questionnaire, "name").max_length == DEFAULT_MAX_LENGTH
+    assert [o.id for o in step(questionnaire, "colour").options] == ["red", "blue"]
 
 
 def test_shipped_files_parse_the_same_via_parse() -> None:
@@ -216,6 +225,8 @@ def _broken(change: str) -> dict[str, Any]:
         steps[2]["options"][1] = {"id": "blue"}
     elif change == "bad option id":
         steps[2]["options"][1]["id"] = "Blue!"
+    elif change == "options not a list":
+        steps[2]["options"] = "red, blue"
     elif change == "no title":
         del data["title"]
     else:  # pragma: no cover
@@ -247,6 +258,7 @@ def _broken(change: str) -> dict[str, Any]:
         ("no text", r"step name has no text"),
         ("option without label", r"option 1 needs an id and a label"),
         ("bad option id", r"option 1: id 'Blue!' must be"),
+        ("options not a list", r"step 3: options must be a list"),
         ("no title", r"needs a title"),
     ],
 )
@@ -260,7 +272,7 @@ def test_max_length_bounds_are_inclusive() -> None:
     for value in (1, 3500):
         data = minimal()
         data["steps"][1]["max_length"] = value
-        assert parse(data).step("name").max_length == value
+        assert step(parse(data), "name").max_length == value
 
 
 def test_load_all_reports_the_bad_file(tmp_path: Path) -> None:

@@ -52,28 +52,40 @@ async def _user_for(uow: UnitOfWork, deps: Deps, sender: Sender) -> User:
     return user
 
 
+async def _claim(uow: UnitOfWork, update_id: int | None) -> bool:
+    """Record the update id first thing; ``False`` if another transaction already has.
+
+    On PostgreSQL a second worker holding the same update waits here on the primary
+    key until the first commits, then fails: so each update is handled once.
+    """
+    if update_id is None:
+        return True
+    try:
+        await uow.updates.record(update_id)
+    except IntegrityError:
+        return False
+    return True
+
+
 async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
     """Handle one inbound event; returns the replies to send once it is committed."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         async with deps.uow() as uow:
-            if event.update_id is not None and await uow.updates.seen(event.update_id):
+            if not await _claim(uow, event.update_id):
                 log.info("duplicate update skipped", extra={"update_id": event.update_id})
                 return []
-            user = await _user_for(uow, deps, event.sender)
-            with use_locale(user.language):
-                try:
-                    replies = await route(Context(deps=deps, uow=uow, user=user, event=event))
-                except StaleConversation:
-                    log.info("conversation changed by another worker; retrying")
-                    continue
-            if event.update_id is not None:
-                await uow.updates.record(event.update_id)
             try:
+                user = await _user_for(uow, deps, event.sender)
+                with use_locale(user.language):
+                    replies = await route(Context(deps=deps, uow=uow, user=user, event=event))
                 await uow.commit()
+            except StaleConversation:
+                log.info("conversation changed by another worker; retrying")
+                continue
             except IntegrityError:
                 if attempt < MAX_ATTEMPTS:
-                    # Either a second worker took the same update (then it is seen next
-                    # time round) or a new user was created concurrently: try again.
+                    # A new user created at the same moment by another worker, or the
+                    # same update committed elsewhere first (then it is a duplicate).
                     continue
                 raise
             return replies

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,8 +95,31 @@ def _postgres_available(url: str) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_server() -> str:
+    """The PostgreSQL server URL, or a visible skip saying why there is none."""
     reason = _postgres_available(POSTGRES_URL)
     if reason is not None:
         pytest.skip(reason)
     return POSTGRES_URL
+
+
+async def _admin(server_url: str, sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(server_url, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"chinwag_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(postgres_server, f'CREATE DATABASE "{name}"'))
+    base = postgres_server.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        asyncio.run(_admin(postgres_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

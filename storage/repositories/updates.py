@@ -11,10 +11,6 @@ class UpdateLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def seen(self, update_id: int) -> bool:
-        row = await self._session.get(ProcessedUpdate, update_id)
-        return row is not None
-
     async def record(self, update_id: int) -> None:
         """Record ``update_id``; the primary key rejects a second worker's commit."""
         self._session.add(ProcessedUpdate(update_id=update_id))

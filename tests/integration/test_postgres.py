@@ -1,0 +1,74 @@
+"""The same core on PostgreSQL: migrations both ways, 64-bit ids, concurrent updates."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.bootstrap import build_app
+from bot.settings import Settings
+from handlers.dispatch import handle
+from handlers.inbound import TextMessage
+from storage.demo.loader import load_demo
+from storage.migrate import downgrade, upgrade
+from tests.integration.test_resident_conversation import answers_of, walk_to_exists
+from tests.support.resident import Resident
+
+
+async def test_migrations_upgrade_and_downgrade_on_postgres(postgres_url: str) -> None:
+    await asyncio.to_thread(upgrade, postgres_url)
+    await asyncio.to_thread(downgrade, postgres_url, "base")
+    await asyncio.to_thread(upgrade, postgres_url)
+
+
+async def test_a_resident_conversation_on_postgres_with_64_bit_ids(postgres_url: str) -> None:
+    app = await build_app(Settings(database_url=postgres_url))
+    try:
+        async with app.deps.uow() as uow:
+            await load_demo(uow)
+            await uow.commit()
+        r = Resident(app.deps, 5_000_000_123)  # beyond 32 bits: PostgreSQL would refuse an INTEGER
+        await walk_to_exists(r)
+        await r.send("A community garden")
+        answers = await answers_of(app.deps, 5_000_000_123)
+        assert answers["exists"].text == "A community garden"
+    finally:
+        await app.close()
+
+
+async def test_two_workers_with_the_same_update_handle_it_once(postgres_url: str) -> None:
+    first = await build_app(Settings(database_url=postgres_url))
+    second = await build_app(Settings(database_url=postgres_url), apply_migrations=False)
+    try:
+        async with first.deps.uow() as uow:
+            await load_demo(uow)
+            await uow.commit()
+        r = Resident(first.deps, 5_000_000_124)
+        await walk_to_exists(r)
+        event = TextMessage(sender=r.sender, update_id=777_000_001, text="only once")
+        results = await asyncio.gather(handle(first.deps, event), handle(second.deps, event))
+        assert sum(1 for replies in results if replies) == 1
+        answers = await answers_of(first.deps, 5_000_000_124)
+        assert answers["exists"].text == "only once" and "needs" not in answers
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_two_updates_of_one_user_on_two_workers_stay_consistent(postgres_url: str) -> None:
+    first = await build_app(Settings(database_url=postgres_url))
+    second = await build_app(Settings(database_url=postgres_url), apply_migrations=False)
+    try:
+        async with first.deps.uow() as uow:
+            await load_demo(uow)
+            await uow.commit()
+        r = Resident(first.deps, 5_000_000_125)
+        await walk_to_exists(r)
+        a = TextMessage(sender=r.sender, update_id=777_000_010, text="answer A")
+        b = TextMessage(sender=r.sender, update_id=777_000_011, text="answer B")
+        await asyncio.gather(handle(first.deps, a), handle(second.deps, b))
+        answers = await answers_of(first.deps, 5_000_000_125)
+        # One answered "exists", the other the next question: never both the same step.
+        assert {answers["exists"].text, answers["needs"].text} == {"answer A", "answer B"}
+    finally:
+        await first.close()
+        await second.close()

@@ -46,7 +46,7 @@ def sqlite_folder(engine: AsyncEngine) -> Path | None:
 
 async def check_database(engine: AsyncEngine) -> None:
     folder = sqlite_folder(engine)
-    if folder is not None and not folder.is_dir():  # noqa: ASYNC240 (one stat at start-up)
+    if folder is not None and not folder.is_dir():
         raise ConfigError(f"CHINWAG_DATABASE_URL: the folder {folder} does not exist")
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS), engine.connect() as connection:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 
 from telegram import (
@@ -14,6 +15,7 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.transports.port import Classified, Failure
 from handlers.outbound import Keyboard
@@ -50,7 +52,11 @@ def reply_markup(
     return None
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def _retry_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this ptb version returns."""
+    with warnings.catch_warnings():  # ptb 22 warns that the int form will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -118,7 +124,7 @@ class PtbPort:
 
     def classify(self, exc: BaseException) -> Classified | None:
         if isinstance(exc, RetryAfter):
-            return Classified(Failure.RETRY_AFTER, _seconds(exc.retry_after), exc.message)
+            return Classified(Failure.RETRY_AFTER, _retry_seconds(exc), exc.message)
         if isinstance(exc, Forbidden):
             return Classified(Failure.FORBIDDEN, description=exc.message)
         if isinstance(exc, BadRequest):  # a subclass of NetworkError in ptb: test it first

@@ -1,0 +1,112 @@
+"""``chinwag run`` as a real process: kill -9 and SIGTERM lose no given answer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.bootstrap import build_app
+from bot.settings import Settings
+from tests.e2e.test_conversation import walk_to_exists
+from tests.fakes.bot_api import FakeBotApi
+from tests.integration.test_resident_conversation import answers_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@asynccontextmanager
+async def chinwag_run(
+    bot_api: FakeBotApi, db_url: str, transport: str, extra: dict[str, str] | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
+    env.update(
+        {
+            "CHINWAG_TELEGRAM_TOKEN": bot_api.token,
+            "CHINWAG_TELEGRAM_API_URL": bot_api.url,
+            "CHINWAG_DATABASE_URL": db_url,
+            "CHINWAG_TRANSPORT": transport,
+            **(extra or {}),
+        }
+    )
+    polls_before = len(bot_api.calls("getUpdates"))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await wait_until(lambda: len(bot_api.calls("getUpdates")) > polls_before, 30)
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the bot process")
+        await asyncio.sleep(0.05)
+
+
+async def saved_answers(db_url: str, telegram_id: int) -> dict[str, str | None]:
+    app = await build_app(Settings(database_url=db_url), apply_migrations=False)
+    try:
+        return {k: a.text for k, a in (await answers_of(app.deps, telegram_id)).items()}
+    finally:
+        await app.close()
+
+
+async def test_kill_9_mid_conversation_loses_no_given_answer(
+    bot_api: FakeBotApi, db_url: str, transport: str
+) -> None:
+    user = bot_api.user(5_200_000_001, "Kit")
+    async with chinwag_run(bot_api, db_url, transport) as process:
+        await walk_to_exists(user)
+        await user.send("The church hall")
+        await user.wait_for(contains="What is missing")
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    assert (await saved_answers(db_url, 5_200_000_001))["exists"] == "The church hall"
+
+    async with chinwag_run(bot_api, db_url, transport):
+        await user.send("/start")
+        await user.wait_for(contains="You have not finished", timeout=15)
+        await user.press("Continue where you left off")
+        await user.wait_for(contains="What is missing")
+        await user.send("Street lights")
+        await user.wait_for(contains="issues in your community now")
+    answers = await saved_answers(db_url, 5_200_000_001)
+    assert answers["exists"] == "The church hall" and answers["needs"] == "Street lights"
+
+
+async def test_sigterm_stops_cleanly_and_keeps_every_answer(
+    bot_api: FakeBotApi, db_url: str, transport: str
+) -> None:
+    user = bot_api.user(5_200_000_002, "Sol")
+    async with chinwag_run(bot_api, db_url, transport) as process:
+        await walk_to_exists(user)
+        await user.send("A youth club")
+        await user.wait_for(contains="What is missing")
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 10)
+        assert process.stderr is not None
+        errors = (await process.stderr.read()).decode()
+    assert code == 0, errors
+    assert time.monotonic() - started < 5
+    assert "Traceback" not in errors
+    assert (await saved_answers(db_url, 5_200_000_002))["exists"] == "A youth club"

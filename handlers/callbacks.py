@@ -54,3 +54,16 @@ class StepButton:
     step: str
     action: StepAction
     value: str = "-"
+
+
+class DataAction(StrEnum):
+    EXPORT = "export"
+    FORGET = "forget"
+    CONFIRM = "confirm"
+    KEEP = "keep"
+
+
+@payload("d")
+@dataclass(frozen=True, slots=True)
+class DataRights:
+    action: DataAction

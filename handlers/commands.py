@@ -13,4 +13,6 @@ def command_list(language: str) -> list[tuple[str, str]]:
             ("back", _("Go back one step")),
             ("skip", _("Skip an optional question")),
             ("cancel", _("Stop and delete this conversation")),
+            ("mydata", _("See what we hold about you")),
+            ("forget", _("Delete what we hold about you")),
         ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import menu
-from handlers.callbacks import Menu, MenuAction, StartQuestionnaire, StepButton
+from handlers import data_rights, menu
+from handlers.callbacks import DataRights, Menu, MenuAction, StartQuestionnaire, StepButton
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.i18n import _
@@ -44,6 +44,10 @@ async def _command(ctx: Context, command: Command) -> Replies:
         return await menu.home(ctx)
     if name == "help":
         return await menu.help_(ctx)
+    if name == "mydata":
+        return await data_rights.my_data(ctx)
+    if name == "forget":
+        return await data_rights.forget(ctx)
     if name == "cancel":
         return await _with_conversation(ctx, flow.cancel)
     if name == "back":
@@ -59,6 +63,8 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         if data.action is MenuAction.CANCEL:
             return await _with_conversation(ctx, flow.cancel)
         return await MENU_ACTIONS[data.action](ctx)
+    if isinstance(data, DataRights):
+        return await data_rights.on_button(ctx, data)
     if isinstance(data, StartQuestionnaire):
         return await menu.start_questionnaire(ctx, data.questionnaire)
     if isinstance(data, StepButton):

@@ -72,6 +72,9 @@ class User(SQLModel, table=True):
 class Conversation(SQLModel, table=True):
     """One run through a questionnaire: where the user is, and how they chose to answer.
 
+    ``user_id`` becomes ``NULL`` when a resident who answered anonymously asks to be
+    forgotten: the answers stay, with nothing left that points to a person.
+
     ``version`` rises with every change, so two workers handling two updates of one
     user at once cannot both move the conversation on (optimistic locking).
     """
@@ -80,7 +83,7 @@ class Conversation(SQLModel, table=True):
     __table_args__ = (Index("ix_conversations_user_status", "user_id", "status"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id")
+    user_id: int | None = Field(default=None, foreign_key="users.id")
     questionnaire: str = Field(max_length=40)
     step: str = Field(max_length=40)
     status: str = Field(default="active", max_length=16)

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.personal_data import PersonalData
 from storage.repositories.updates import UpdateLog
 from storage.repositories.users import UserRepository
 
@@ -25,6 +26,7 @@ class UnitOfWork:
         self.conversations = ConversationRepository(self.session)
         self.communities = CommunityRepository(self.session)
         self.updates = UpdateLog(self.session)
+        self.personal_data = PersonalData(self.session)
         return self
 
     async def __aexit__(

@@ -20,9 +20,10 @@ class Resident:
         telegram_id: int = 5_000_000_001,
         name: str = "Alex",
         language: str | None = "en",
+        username: str | None = None,
     ) -> None:
         self.deps = deps
-        self.sender = Sender(telegram_id, telegram_id, name, None, language)
+        self.sender = Sender(telegram_id, telegram_id, name, username, language)
         self.replies: list[OutboundReply] = []
         self.transcript: list[str] = []
 

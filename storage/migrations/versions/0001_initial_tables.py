@@ -88,7 +88,7 @@ def upgrade() -> None:
 
     op.create_table('conversations',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('questionnaire', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('step', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),

@@ -1,0 +1,99 @@
+"""Everything held about one person, to export or erase it (/mydata, /forget).
+
+Every table that can point to a person must be handled here; the data-rights tests
+scan all tables afterwards for the person's id, name and username.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Answer, Community, Conversation, User
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class PersonalData:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def _community_name(self, community_id: int | None) -> str | None:
+        if community_id is None:
+            return None
+        community = await self._session.get(Community, community_id)
+        return community.name if community else None
+
+    async def export(self, user: User) -> dict[str, Any]:
+        conversations = (
+            await self._session.exec(
+                select(Conversation)
+                .where(Conversation.user_id == user.id)
+                .order_by(col(Conversation.id))
+            )
+        ).all()
+        exported = []
+        for conv in conversations:
+            answers = (
+                await self._session.exec(
+                    select(Answer).where(Answer.conversation_id == conv.id).order_by(col(Answer.id))
+                )
+            ).all()
+            exported.append(
+                {
+                    "questionnaire": conv.questionnaire,
+                    "status": conv.status,
+                    "anonymous": conv.anonymous,
+                    "community": await self._community_name(conv.community_id),
+                    "started_at": _iso(conv.started_at),
+                    "submitted_at": _iso(conv.submitted_at),
+                    "answers": [
+                        {
+                            "question": a.question,
+                            "text": a.text,
+                            "choices": a.choice_list(),
+                            "language": a.language,
+                            "updated_at": _iso(a.updated_at),
+                        }
+                        for a in answers
+                    ],
+                }
+            )
+        return {
+            "profile": {
+                "telegram_id": user.telegram_id,
+                "first_name": user.first_name,
+                "username": user.username,
+                "language": user.language,
+                "role": user.role,
+                "community": await self._community_name(user.community_id),
+                "created_at": _iso(user.created_at),
+                "last_seen_at": _iso(user.last_seen_at),
+            },
+            "conversations": exported,
+        }
+
+    async def erase(self, user: User) -> None:
+        """Delete the person; answers they sent anonymously are kept, unlinked."""
+        conversations = (
+            await self._session.exec(select(Conversation).where(Conversation.user_id == user.id))
+        ).all()
+        for conv in conversations:
+            if conv.anonymous and conv.status == "submitted":
+                await self._session.exec(
+                    update(Conversation).where(col(Conversation.id) == conv.id).values(user_id=None)
+                )
+            else:
+                await self._session.exec(
+                    delete(Answer).where(col(Answer.conversation_id) == conv.id)
+                )
+                await self._session.exec(
+                    delete(Conversation).where(col(Conversation.id) == conv.id)
+                )
+        await self._session.delete(user)
+        await self._session.flush()

@@ -14,6 +14,7 @@ from bot.errors import ConfigError
 from bot.settings import Settings
 from handlers.context import Deps
 from handlers.conversation.questionnaire import load_all
+from handlers.flood import FloodGate
 from handlers.i18n import available_languages
 from storage.database import create_engine, session_factory
 from storage.demo.loader import load_demo
@@ -93,6 +94,7 @@ async def build_app(
         default_locale=settings.default_locale,
         supported_locales=tuple(available_languages()) or ("en",),
         bot_username=bot_username,
+        flood=FloodGate(settings.flood_limit, settings.flood_window_seconds),
     )
     app = App(settings=settings, engine=engine, deps=deps)
     if demo_if_empty:

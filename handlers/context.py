@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.conversation.questionnaire import Questionnaire
+from handlers.flood import FloodGate
 from handlers.inbound import InboundEvent
 from storage.models import User
 from storage.uow import UnitOfWork
@@ -24,6 +26,8 @@ class Deps:
     default_locale: str = "en"
     supported_locales: tuple[str, ...] = ("en",)
     bot_username: str | None = None
+    flood: FloodGate | None = None
+    monotonic: Callable[[], float] = time.monotonic
 
 
 @dataclass(slots=True)

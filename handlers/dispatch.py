@@ -12,9 +12,10 @@ import logging
 from sqlalchemy.exc import IntegrityError
 
 from handlers.context import Context, Deps
-from handlers.i18n import use_locale
+from handlers.flood import Verdict
+from handlers.i18n import _, use_locale
 from handlers.inbound import InboundEvent, Sender
-from handlers.outbound import OutboundReply
+from handlers.outbound import OutboundReply, Text
 from handlers.router import route
 from storage.models import User
 from storage.repositories.conversations import StaleConversation
@@ -67,8 +68,45 @@ async def _claim(uow: UnitOfWork, update_id: int | None) -> bool:
     return True
 
 
+STAFF_ROLES_EXEMPT_FROM_FLOOD = frozenset(
+    {"pcso", "officer", "sergeant", "inspector", "organiser", "admin"}
+)
+
+
+async def _flood_verdict(deps: Deps, event: InboundEvent) -> tuple[Verdict, str]:
+    """Whether to handle ``event``, and the sender's language; reads, never writes."""
+    if deps.flood is None:
+        return Verdict.ALLOW, deps.default_locale
+    verdict = deps.flood.check(event.sender.telegram_id, deps.monotonic())
+    if verdict is Verdict.ALLOW:
+        return verdict, deps.default_locale
+    async with deps.uow() as uow:
+        user = await uow.users.by_telegram_id(event.sender.telegram_id)
+    if user is not None and user.role in STAFF_ROLES_EXEMPT_FROM_FLOOD:
+        return Verdict.ALLOW, user.language
+    language = user.language if user else choose_language(deps, event.sender.language_code)
+    return verdict, language
+
+
+def slow_down(language: str) -> list[OutboundReply]:
+    with use_locale(language):
+        return [
+            Text(
+                text=_(
+                    "Please slow down: you are sending messages very fast. Wait a moment, then try again."
+                )
+            )
+        ]
+
+
 async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
     """Handle one inbound event; returns the replies to send once it is committed."""
+    verdict, language = await _flood_verdict(deps, event)
+    if verdict is Verdict.WARN:
+        log.info("flood: asked to slow down", extra={"update_id": event.update_id})
+        return slow_down(language)
+    if verdict is Verdict.DROP:
+        return []
     for attempt in range(1, MAX_ATTEMPTS + 1):
         async with deps.uow() as uow:
             if not await _claim(uow, event.update_id):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import warnings
+import os
 from datetime import timedelta
 
 from telegram import (
@@ -15,7 +15,6 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.transports.port import Classified, Failure
 from handlers.outbound import Keyboard
@@ -52,16 +51,23 @@ def reply_markup(
     return None
 
 
+def use_timedelta_durations() -> None:
+    """Opt in to ptb 23's ``timedelta`` durations (``RetryAfter.retry_after``).
+
+    ptb 22 warns whenever it builds a ``RetryAfter`` otherwise; the setting is read
+    from the environment when the error is built, so it is set before the first call.
+    """
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
 def _retry_seconds(exc: RetryAfter) -> float:
-    """``retry_after`` in seconds, whichever type this ptb version returns."""
-    with warnings.catch_warnings():  # ptb 22 warns that the int form will become a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
+    value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class PtbPort:
     def __init__(self, bot: Bot) -> None:
+        use_timedelta_durations()
         self.bot = bot
 
     async def send_text(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
@@ -22,7 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @asynccontextmanager
 async def chinwag_run(
-    bot_api: FakeBotApi, db_url: str, transport: str, extra: dict[str, str] | None = None
+    bot_api: FakeBotApi,
+    db_url: str,
+    transport: str,
+    extra: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
     env.update(
@@ -40,13 +46,20 @@ async def chinwag_run(
         "-m",
         "bot",
         "run",
+        *args,
         env=env,
         cwd=ROOT,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
+
+    def ready() -> bool:
+        if args:  # webhook mode
+            return bot_api.webhook is not None
+        return len(bot_api.calls("getUpdates")) > polls_before
+
     try:
-        await wait_until(lambda: len(bot_api.calls("getUpdates")) > polls_before, 30)
+        await wait_until(ready, 30)
         yield process
     finally:
         if process.returncode is None:
@@ -110,3 +123,28 @@ async def test_sigterm_stops_cleanly_and_keeps_every_answer(
     assert time.monotonic() - started < 5
     assert "Traceback" not in errors
     assert (await saved_answers(db_url, 5_200_000_002))["exists"] == "A youth club"
+
+
+async def test_webhook_mode_from_the_command_line_with_json_logs(
+    bot_api: FakeBotApi, db_url: str, transport: str
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    user = bot_api.user(5_200_000_003, "Wes")
+    args = ("--webhook-url", f"http://127.0.0.1:{port}/hook", "--listen", f"127.0.0.1:{port}")
+    extra = {"CHINWAG_LOG_FORMAT": "json"}
+    async with chinwag_run(bot_api, db_url, transport, extra, args) as process:
+        await walk_to_exists(user)
+        await user.send("A bowling green")
+        await user.wait_for(contains="What is missing")
+        process.send_signal(signal.SIGINT)
+        code = await asyncio.wait_for(process.wait(), 10)
+        assert process.stderr is not None
+        lines = (await process.stderr.read()).decode().splitlines()
+    assert code == 0
+    events = [json.loads(line) for line in lines]
+    assert {"bot started", "bot stopped"} <= {e["event"] for e in events}
+    assert any(e.get("mode") == "webhook" for e in events)
+    assert not any("A bowling green" in line for line in lines)
+    assert (await saved_answers(db_url, 5_200_000_003))["exists"] == "A bowling green"

@@ -1,0 +1,113 @@
+"""Webhook mode on both transports: secret-checked, healthy, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.bootstrap import build_app
+from bot.runner import make_transport
+from bot.settings import Settings
+from bot.webhook import SECRET_HEADER, WebhookServer, derive_secret
+from storage.models import ProcessedUpdate
+from tests.e2e.conftest import start_bot
+from tests.e2e.test_conversation import walk_to_exists
+from tests.fakes.bot_api import FakeBotApi
+from tests.integration.test_resident_conversation import answers_of
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def webhook(bot_settings: Settings) -> AsyncIterator[WebhookServer]:
+    port = free_port()
+    app = await build_app(bot_settings, apply_migrations=False)
+    transport = make_transport(bot_settings, app)
+    await transport.prepare()
+    server = WebhookServer(
+        transport,
+        f"http://127.0.0.1:{port}/telegram/hook",
+        f"127.0.0.1:{port}",
+        derive_secret(bot_settings.token()),
+    )
+    task = asyncio.create_task(server.serve())
+    while server._runner is None or not transport_ready(server):
+        await asyncio.sleep(0.02)
+    yield server
+    server.stop()
+    await asyncio.wait_for(task, 15)
+    await transport.close()
+    await app.close()
+
+
+def transport_ready(server: WebhookServer) -> bool:
+    return server._runner is not None and bool(server._runner.sites)
+
+
+async def test_a_conversation_over_the_webhook(bot_api: FakeBotApi, webhook: WebhookServer) -> None:
+    for _ in range(100):
+        if bot_api.webhook:
+            break
+        await asyncio.sleep(0.02)
+    assert bot_api.webhook is not None
+    assert bot_api.webhook["secret_token"] == webhook.secret
+    user = bot_api.user(5_400_000_001)
+    await walk_to_exists(user)
+    await user.send("The community centre")
+    await user.wait_for(contains="What is missing")
+    answers = await answers_of(webhook.transport.app.deps, 5_400_000_001)
+    assert answers["exists"].text == "The community centre"
+    assert bot_api.calls("getUpdates") == []
+    assert all(d["status"] == 200 for d in bot_api.webhook_deliveries)
+
+
+async def test_a_missing_or_wrong_secret_is_refused_and_not_processed(
+    webhook: WebhookServer,
+) -> None:
+    update = {
+        "update_id": 999_001,
+        "message": {
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            "chat": {"id": 42, "type": "private", "first_name": "Eve"},
+            "from": {"id": 42, "is_bot": False, "first_name": "Eve"},
+        },
+    }
+    url = f"http://127.0.0.1:{webhook.port}{webhook.path}"
+    async with aiohttp.ClientSession() as session:
+        for headers in ({}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: webhook.secret[:-1]}):
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 403
+        async with session.get(f"http://127.0.0.1:{webhook.port}/healthz") as response:
+            assert response.status == 200
+            assert (await response.json())["status"] == "ok"
+    async with webhook.transport.app.deps.uow() as uow:
+        count = (await uow.session.exec(select(func.count()).select_from(ProcessedUpdate))).one()
+    assert count == 0
+
+
+async def test_polling_removes_an_existing_webhook(
+    bot_api: FakeBotApi, bot_settings: Settings
+) -> None:
+    await bot_api.execute("setWebhook", {"url": "http://127.0.0.1:9/elsewhere"})
+    assert bot_api.webhook is not None
+    bot = await start_bot(bot_settings)
+    try:
+        user = bot_api.user(5_400_000_002)
+        await user.send("/start")
+        await user.wait_for(contains="What would you like to do?")
+        assert bot_api.webhook is None
+    finally:
+        await bot.stop()

@@ -57,6 +57,7 @@ class WebhookServer:
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.in_flight = 0
+        self.started = asyncio.Event()
 
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -100,6 +101,7 @@ class WebhookServer:
         await self._runner.setup()
         await web.TCPSite(self._runner, self.host, self.port).start()
         await self.transport.set_webhook(self.url, self.secret)
+        self.started.set()
         log.info("webhook serving", extra={"listen": f"{self.host}:{self.port}", "path": self.path})
 
     def stop(self) -> None:

@@ -41,8 +41,7 @@ async def webhook(bot_settings: Settings) -> AsyncIterator[WebhookServer]:
         derive_secret(bot_settings.token()),
     )
     task = asyncio.create_task(server.serve())
-    while server._runner is None or not transport_ready(server):
-        await asyncio.sleep(0.02)
+    await asyncio.wait_for(server.started.wait(), 10)
     yield server
     server.stop()
     await asyncio.wait_for(task, 15)
@@ -50,15 +49,7 @@ async def webhook(bot_settings: Settings) -> AsyncIterator[WebhookServer]:
     await app.close()
 
 
-def transport_ready(server: WebhookServer) -> bool:
-    return server._runner is not None and bool(server._runner.sites)
-
-
 async def test_a_conversation_over_the_webhook(bot_api: FakeBotApi, webhook: WebhookServer) -> None:
-    for _ in range(100):
-        if bot_api.webhook:
-            break
-        await asyncio.sleep(0.02)
     assert bot_api.webhook is not None
     assert bot_api.webhook["secret_token"] == webhook.secret
     user = bot_api.user(5_400_000_001)

@@ -55,7 +55,7 @@ async def test_a_resident_completes_the_whole_conversation(
 
 
 async def test_a_stopped_bot_resumes_the_conversation_after_a_restart(
-    bot_api: FakeBotApi, bot_settings: Settings, running_bot: RunningBot
+    bot_api: FakeBotApi, bot_settings: Settings, running_bot: RunningBot, mode: str
 ) -> None:
     user = bot_api.user(5_100_000_002, "Bea")
     await walk_to_exists(user)
@@ -63,7 +63,7 @@ async def test_a_stopped_bot_resumes_the_conversation_after_a_restart(
     await user.wait_for(contains="What is missing")
     await running_bot.stop()
 
-    again = await start_bot(bot_settings)
+    again = await start_bot(bot_settings, mode)
     try:
         await user.send("/start")
         await user.wait_for(contains="You have not finished")

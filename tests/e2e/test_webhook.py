@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -11,10 +9,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.bootstrap import build_app
-from bot.runner import make_transport
 from bot.settings import Settings
-from bot.webhook import SECRET_HEADER, WebhookServer, derive_secret
+from bot.webhook import SECRET_HEADER, WebhookServer
 from storage.models import ProcessedUpdate
 from tests.e2e.conftest import start_bot
 from tests.e2e.test_conversation import walk_to_exists
@@ -22,31 +18,12 @@ from tests.fakes.bot_api import FakeBotApi
 from tests.integration.test_resident_conversation import answers_of
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def webhook(bot_settings: Settings) -> AsyncIterator[WebhookServer]:
-    port = free_port()
-    app = await build_app(bot_settings, apply_migrations=False)
-    transport = make_transport(bot_settings, app)
-    await transport.prepare()
-    server = WebhookServer(
-        transport,
-        f"http://127.0.0.1:{port}/telegram/hook",
-        f"127.0.0.1:{port}",
-        derive_secret(bot_settings.token()),
-    )
-    task = asyncio.create_task(server.serve())
-    await asyncio.wait_for(server.started.wait(), 10)
-    yield server
-    server.stop()
-    await asyncio.wait_for(task, 15)
-    await transport.close()
-    await app.close()
+    bot = await start_bot(bot_settings, "webhook")
+    assert bot.webhook is not None
+    yield bot.webhook
+    await bot.stop()
 
 
 async def test_a_conversation_over_the_webhook(bot_api: FakeBotApi, webhook: WebhookServer) -> None:

@@ -21,6 +21,8 @@ class Force(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(index=True, unique=True, max_length=64)
     name: str = Field(max_length=200)
+    telephone: str = Field(default="", max_length=64)
+    url: str = Field(default="", max_length=300)
 
 
 class Lpu(SQLModel, table=True):
@@ -50,6 +52,105 @@ class Community(SQLModel, table=True):
     postcode_sectors: str = Field(default="", sa_type=Text)
     centroid_lat: float | None = None
     centroid_lon: float | None = None
+    boundary: str = Field(default="", sa_type=Text)  # JSON [[lat, lon], ...], closed or not
+    contact: str = Field(default="", sa_type=Text)  # JSON {"email": ..., "telephone": ...}
+    url: str = Field(default="", max_length=300)
+    updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+    def sectors(self) -> list[str]:
+        return [s for s in self.postcode_sectors.split(",") if s]
+
+
+class TeamMember(SQLModel, table=True):
+    """A member of a community's policing team (fictional in the demo data)."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", index=True)
+    name: str = Field(max_length=200)
+    rank: str = Field(default="", max_length=80)
+    role: str = Field(default="other", max_length=24)  # officer, pcso, sergeant, inspector, other
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=64)
+    social: str = Field(default="", sa_type=Text)  # JSON {"twitter": ..., "facebook": ...}
+    bio: str = Field(default="", sa_type=Text)
+    position: int = 0
+
+
+class CommunityBase(SQLModel, table=True):
+    """Where residents can meet their team: the community base (police station, hub...)."""
+
+    __tablename__ = "community_bases"
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", index=True)
+    name: str = Field(max_length=200)
+    address: str = Field(default="", max_length=400)
+    postcode: str = Field(default="", max_length=12)
+    latitude: float | None = None
+    longitude: float | None = None
+    opening_times: str = Field(default="", sa_type=Text)
+    accessibility: str = Field(default="", sa_type=Text)
+
+
+class PostcodeCache(SQLModel, table=True):
+    """postcodes.io answers, kept so a postcode is looked up once."""
+
+    __tablename__ = "postcode_cache"
+
+    postcode: str = Field(primary_key=True, max_length=12)  # normalised, e.g. "CH3 8EH" or "CH3"
+    latitude: float | None = None
+    longitude: float | None = None
+    police_force: str = Field(default="", max_length=120)
+    found: bool = True
+    fetched_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class Follow(SQLModel, table=True):
+    """A resident follows a community's team (receives its broadcasts and news)."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("user_id", "community_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    community_id: int = Field(foreign_key="communities.id", index=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class Event(SQLModel, table=True):
+    """A meeting residents can go to: a surgery, an action group, a Community Conversation.
+
+    Times are stored in UTC; ``timezone`` is the zone the organiser meant, so a
+    "18:00" meeting stays at 18:00 local time across the clock change.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="other", max_length=24)  # conversation, action_group, surgery, other
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    community_id: int | None = Field(default=None, foreign_key="communities.id", index=True)
+    lpu_id: int | None = Field(default=None, foreign_key="lpus.id", index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    timezone: str = Field(default="Europe/London", max_length=64)
+    venue: str = Field(default="", max_length=200)
+    address: str = Field(default="", max_length=400)
+    latitude: float | None = None
+    longitude: float | None = None
+    accessibility: str = Field(default="", sa_type=Text)
+    capacity: int | None = None
+    status: str = Field(default="scheduled", max_length=16)  # scheduled, cancelled
+    source: str = Field(default="chat", max_length=24)  # chat, csv, police-uk
+    external_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
 class User(SQLModel, table=True):

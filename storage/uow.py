@@ -9,7 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.events import EventRepository
+from storage.repositories.follows import FollowRepository
 from storage.repositories.personal_data import PersonalData
+from storage.repositories.postcodes import PostcodeCacheRepository
+from storage.repositories.teams import TeamRepository
 from storage.repositories.updates import UpdateLog
 from storage.repositories.users import UserRepository
 
@@ -27,6 +31,10 @@ class UnitOfWork:
         self.communities = CommunityRepository(self.session)
         self.updates = UpdateLog(self.session)
         self.personal_data = PersonalData(self.session)
+        self.teams = TeamRepository(self.session)
+        self.follows = FollowRepository(self.session)
+        self.events = EventRepository(self.session)
+        self.postcodes = PostcodeCacheRepository(self.session)
         return self
 
     async def __aexit__(

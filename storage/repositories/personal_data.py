@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Answer, Community, Conversation, User
+from storage.models import Answer, Community, Conversation, Follow, User
 
 
 def _iso(value: Any) -> Any:
@@ -64,7 +64,16 @@ class PersonalData:
                     ],
                 }
             )
+        follows = (await self._session.exec(select(Follow).where(Follow.user_id == user.id))).all()
         return {
+            "follows": [
+                {
+                    "community": await self._community_name(f.community_id),
+                    "active": f.active,
+                    "since": _iso(f.created_at),
+                }
+                for f in follows
+            ],
             "profile": {
                 "telegram_id": user.telegram_id,
                 "first_name": user.first_name,
@@ -95,5 +104,6 @@ class PersonalData:
                 await self._session.exec(
                     delete(Conversation).where(col(Conversation.id) == conv.id)
                 )
+        await self._session.exec(delete(Follow).where(col(Follow.user_id) == user.id))
         await self._session.delete(user)
         await self._session.flush()

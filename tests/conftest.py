@@ -57,7 +57,9 @@ def db_url(template_db: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, telegram_token=None)
+    # Tests walk through whole questionnaires in milliseconds: no flood limit here
+    # (tests/integration/test_robustness.py sets its own).
+    return Settings(database_url=db_url, telegram_token=None, flood_limit=100_000)
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ def bot_settings(db_url: str, bot_api: FakeBotApi, transport: str) -> Settings:
         telegram_token=SecretStr(bot_api.token),
         telegram_api_url=bot_api.url,
         transport=transport,
+        flood_limit=100_000,
     )
 
 

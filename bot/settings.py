@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     listen: str = "0.0.0.0:8080"
+    police_api_url: str = "https://data.police.uk/api"
+    postcodes_api_url: str = "https://api.postcodes.io"
+    police_force: str = "cheshire"
     flood_limit: int = Field(default=20, ge=1)
     flood_window_seconds: float = Field(default=10.0, gt=0)
 
@@ -71,11 +74,11 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
-    @field_validator("telegram_api_url")
+    @field_validator("telegram_api_url", "police_api_url", "postcodes_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an http(s) URL such as https://api.telegram.org")
+            raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
 
     @property

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.errors import ConfigError
+from bot.integrations.postcodes_io import PostcodesIo
 from bot.settings import Settings
 from handlers.context import Deps
 from handlers.conversation.questionnaire import load_all
@@ -35,6 +36,8 @@ class App:
     deps: Deps
 
     async def close(self) -> None:
+        if isinstance(self.deps.postcode_locator, PostcodesIo):
+            await self.deps.postcode_locator.close()
         await self.engine.dispose()
 
 
@@ -95,6 +98,8 @@ async def build_app(
         supported_locales=tuple(available_languages()) or ("en",),
         bot_username=bot_username,
         flood=FloodGate(settings.flood_limit, settings.flood_window_seconds),
+        postcode_locator=PostcodesIo(settings.postcodes_api_url),
+        police_force=settings.police_force,
     )
     app = App(settings=settings, engine=engine, deps=deps)
     if demo_if_empty:

@@ -67,3 +67,19 @@ class DataAction(StrEnum):
 @dataclass(frozen=True, slots=True)
 class DataRights:
     action: DataAction
+
+
+class OfficerAction(StrEnum):
+    FIND = "find"
+    SHOW = "show"
+    FOLLOW = "follow"
+    UNFOLLOW = "unfollow"
+
+
+@payload("o")
+@dataclass(frozen=True, slots=True)
+class Officers:
+    """Find-my-officer buttons; ``community`` is 0 where none applies."""
+
+    action: OfficerAction
+    community: int = 0

@@ -10,6 +10,7 @@ def command_list(language: str) -> list[tuple[str, str]]:
         return [
             ("start", _("Main menu")),
             ("help", _("Help, and what to do in an emergency")),
+            ("officer", _("Find your local policing team")),
             ("back", _("Go back one step")),
             ("skip", _("Skip an optional question")),
             ("cancel", _("Stop and delete this conversation")),

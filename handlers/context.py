@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from handlers.conversation.questionnaire import Questionnaire
 from handlers.flood import FloodGate
 from handlers.inbound import InboundEvent
+from handlers.officers.index import CommunityIndexCache
+from handlers.officers.locator import PostcodeLocator
 from storage.models import User
 from storage.uow import UnitOfWork
 
@@ -27,6 +29,9 @@ class Deps:
     supported_locales: tuple[str, ...] = ("en",)
     bot_username: str | None = None
     flood: FloodGate | None = None
+    communities: CommunityIndexCache = field(default_factory=CommunityIndexCache)
+    postcode_locator: PostcodeLocator | None = None
+    police_force: str = "cheshire"
     monotonic: Callable[[], float] = time.monotonic
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import Menu, MenuAction, StartQuestionnaire
+from handlers.callbacks import Menu, MenuAction, OfficerAction, Officers, StartQuestionnaire
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.i18n import _
@@ -38,6 +38,8 @@ def _questionnaire_buttons(ctx: Context) -> list[list[Button]]:
 
 
 async def home(ctx: Context) -> Replies:
+    ctx.user.awaiting = ""
+    ctx.uow.session.add(ctx.user)
     name = ctx.user.first_name or _("there")
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
     if conv is not None:
@@ -64,6 +66,7 @@ async def home(ctx: Context) -> Replies:
         name=name,
     )
     rows = _questionnaire_buttons(ctx)
+    rows.insert(1, [Button(_("👮 Find my officer"), encode(Officers(OfficerAction.FIND)))])
     rows.append([Button(_("❓ Help"), encode(Menu(MenuAction.HELP)))])
     return [Text(text=text, buttons=keyboard(*rows))]
 
@@ -74,7 +77,8 @@ async def help_(ctx: Context) -> Replies:
             _("<b>How to use Chinwag</b>"),
             _("Tap the buttons, or type your answers in your own words."),
             _(
-                "/start – main menu\n/back – go back one step\n/skip – skip an optional question\n"
+                "/start – main menu\n/officer – find your local policing team\n/back – go back one step\n"
+                "/skip – skip an optional question\n"
                 "/cancel – stop and delete this conversation's answers\n/help – this help"
             ),
             _("To see what we hold about you, send /mydata. To delete it, send /forget."),

@@ -54,3 +54,58 @@ def search(query: str, candidates: Iterable[tuple[int, str]], limit: int = 6) ->
     scored.sort(key=lambda m: (-m.score, m.name))
     exact = [m for m in scored if m.score == 1.0]
     return exact[:1] if len(exact) == 1 else scored[:limit]
+
+
+class NameIndex:
+    """The same search as ``search``, over a fixed list, with the per-name work done once.
+
+    ``SequenceMatcher`` caches what it learns about its second sequence, so each
+    candidate name keeps its own matcher and only the query changes between searches.
+    """
+
+    def __init__(self, candidates: Iterable[tuple[int, str]]) -> None:
+        self._entries = []
+        for cid, name in candidates:
+            norm = normalise(name)
+            words = norm.split()
+            self._entries.append(
+                (
+                    cid,
+                    name,
+                    norm,
+                    words,
+                    SequenceMatcher(None, "", norm),
+                    [SequenceMatcher(None, "", w) for w in words],
+                )
+            )
+        self._exact = {norm: (cid, name) for cid, name, norm, *_ in self._entries}
+
+    def search(self, query: str, limit: int = 6) -> list[Match]:
+        wanted = normalise(query)
+        if not wanted:
+            return []
+        if wanted in self._exact:
+            cid, name = self._exact[wanted]
+            return [Match(cid, name, 1.0)]
+        scored = []
+        for cid, name, norm, words, whole, parts in self._entries:
+            score = 0.0
+            if len(wanted) >= 3 and norm.startswith(wanted):
+                score = 0.95
+            elif len(wanted) >= 3 and any(w.startswith(wanted) for w in words):
+                score = 0.9
+            else:
+                whole.set_seq1(wanted)
+                if whole.real_quick_ratio() >= MIN_SCORE and whole.quick_ratio() >= MIN_SCORE:
+                    score = whole.ratio()
+                for part in parts:
+                    part.set_seq1(wanted)
+                    if (
+                        part.real_quick_ratio() - 0.02 >= MIN_SCORE
+                        and part.quick_ratio() - 0.02 >= MIN_SCORE
+                    ):
+                        score = max(score, part.ratio() - 0.02)
+            if score >= MIN_SCORE:
+                scored.append(Match(cid, name, score))
+        scored.sort(key=lambda m: (-m.score, m.name))
+        return scored[:limit]

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers import data_rights, menu
-from handlers.callbacks import DataRights, Menu, MenuAction, StartQuestionnaire, StepButton
+from handlers.callbacks import (
+    DataRights,
+    Menu,
+    MenuAction,
+    Officers,
+    StartQuestionnaire,
+    StepButton,
+)
 from handlers.context import Context
 from handlers.conversation import flow
+from handlers.conversation.questionnaire import StepKind
 from handlers.i18n import _
 from handlers.inbound import (
     ButtonPress,
@@ -17,6 +25,7 @@ from handlers.inbound import (
     PollAnswer,
     TextMessage,
 )
+from handlers.officers import flow as officers
 from handlers.outbound import Notice, OutboundReply, Text
 from handlers.payloads import decode
 
@@ -44,6 +53,8 @@ async def _command(ctx: Context, command: Command) -> Replies:
         return await menu.home(ctx)
     if name == "help":
         return await menu.help_(ctx)
+    if name in ("officer", "team"):
+        return await officers.start(ctx)
     if name == "mydata":
         return await data_rights.my_data(ctx)
     if name == "forget":
@@ -63,6 +74,8 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         if data.action is MenuAction.CANCEL:
             return await _with_conversation(ctx, flow.cancel)
         return await MENU_ACTIONS[data.action](ctx)
+    if isinstance(data, Officers):
+        return await officers.on_button(ctx, data)
     if isinstance(data, DataRights):
         return await data_rights.on_button(ctx, data)
     if isinstance(data, StartQuestionnaire):
@@ -79,7 +92,16 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
     if conv is not None:
         return await flow.on_text(ctx, conv, message.text)
+    if ctx.user.awaiting == officers.AWAITING:
+        return await officers.on_text(ctx, message.text)
     return await menu.home(ctx)
+
+
+async def _location(ctx: Context, shared: LocationShared) -> Replies:
+    conv = await ctx.uow.conversations.active_for(ctx.user_id)
+    if conv is not None and flow.current_step(ctx, conv).kind is StepKind.COMMUNITY:
+        return await flow.on_location(ctx, conv, shared.latitude, shared.longitude)
+    return await officers.on_location(ctx, shared.latitude, shared.longitude)
 
 
 async def route(ctx: Context) -> Replies:
@@ -92,7 +114,9 @@ async def route(ctx: Context) -> Replies:
         return await _button(ctx, event)
     if isinstance(event, TextMessage):
         return await _text(ctx, event)
-    if isinstance(event, LocationShared | ContactShared):
+    if isinstance(event, LocationShared):
+        return await _location(ctx, event)
+    if isinstance(event, ContactShared):
         return [Text(text=_("Thank you, but I cannot use that here."))]
     if isinstance(event, PollAnswer):
         return []

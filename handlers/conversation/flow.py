@@ -8,9 +8,10 @@ from handlers.conversation import render
 from handlers.conversation.questionnaire import Questionnaire, Step, StepKind
 from handlers.i18n import _
 from handlers.markup import fmt
+from handlers.officers import lookup
+from handlers.officers.messages import outcome_message
 from handlers.outbound import Button, Edit, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
-from handlers.place_search import search
 from handlers.text_input import clean
 from storage.models import Conversation
 
@@ -244,31 +245,36 @@ async def list_lpu(ctx: Context, conv: Conversation, step: Step, value: str) -> 
     ]
 
 
-async def search_community(ctx: Context, conv: Conversation, step: Step, text: str) -> Replies:
-    everything = [(c.id, c.name) for c in await ctx.uow.communities.all() if c.id is not None]
-    matches = search(text, everything)
-    if len(matches) == 1 and matches[0].score >= 0.9:
-        return await pick_community(ctx, conv, step, str(matches[0].id))
-    if not matches:
+async def _answer_lookup(
+    ctx: Context, conv: Conversation, step: Step, result: lookup.Result
+) -> Replies:
+    """Use a postcode, location or name lookup to answer the community question."""
+    if isinstance(result, lookup.Found):
+        return await pick_community(ctx, conv, step, str(result.place.id))
+    if isinstance(result, lookup.Choose):
         return [
             Text(
-                text=fmt(
-                    _(
-                        "I could not find a community called “{query}”. Check the spelling, or choose your area below."
-                    ),
-                    query=text[:60],
-                )
-            ),
-            await show(ctx, conv),
+                text=_("Did you mean one of these?"),
+                buttons=render.community_buttons(
+                    conv, step, [(p.id, p.name) for p in result.places], with_areas=False
+                ),
+            )
         ]
-    return [
-        Text(
-            text=_("Did you mean one of these?"),
-            buttons=render.community_buttons(
-                conv, step, [(m.id, m.name) for m in matches], with_areas=False
-            ),
-        )
-    ]
+    return [outcome_message(result.reason), await show(ctx, conv)]
+
+
+async def search_community(ctx: Context, conv: Conversation, step: Step, text: str) -> Replies:
+    """A postcode, or a community's name (typos forgiven)."""
+    return await _answer_lookup(ctx, conv, step, await lookup.by_text(ctx, text))
+
+
+async def on_location(
+    ctx: Context, conv: Conversation, latitude: float, longitude: float
+) -> Replies:
+    step = current_step(ctx, conv)
+    if step.kind is not StepKind.COMMUNITY:
+        return [Text(text=_("Thank you, but I cannot use that here.")), await show(ctx, conv)]
+    return await _answer_lookup(ctx, conv, step, await lookup.by_point(ctx, latitude, longitude))
 
 
 async def on_button(ctx: Context, conv: Conversation, press: StepButton) -> Replies:

@@ -45,3 +45,63 @@ class EventRepository:
         self._session.add(event)
         await self._session.flush()
         return event
+
+    async def from_source(self, source: str, community_id: int) -> Sequence[Event]:
+        query = (
+            select(Event)
+            .where(Event.source == source, Event.community_id == community_id)
+            .order_by(col(Event.id))
+        )
+        return (await self._session.exec(query)).all()
+
+    async def replace_from_source(
+        self, source: str, community_id: int, events: Sequence[Event], *, now: datetime
+    ) -> bool:
+        """Make a community's events from ``source`` match ``events`` (by ``external_id``).
+
+        An event the source no longer lists is cancelled if it is still to come (it
+        was called off or moved; a moved one comes back under a new id) and left as
+        it was if it is over: the source drops past events, and they are our history.
+        Returns ``True`` if anything changed.
+        """
+        existing = {e.external_id: e for e in await self.from_source(source, community_id)}
+        wanted = {e.external_id for e in events}
+        changed = False
+        for gone in set(existing) - wanted:
+            stale = existing[gone]
+            if stale.starts_at >= now and stale.status != "cancelled":
+                stale.status = "cancelled"
+                self._session.add(stale)
+                changed = True
+        for event in events:
+            row = existing.get(event.external_id)
+            if row is None:
+                event.source, event.community_id = source, community_id
+                self._session.add(event)
+                changed = True
+                continue
+            for name in _SYNCED_FIELDS:
+                if getattr(row, name) != getattr(event, name):
+                    setattr(row, name, getattr(event, name))
+                    changed = True
+            self._session.add(row)
+        await self._session.flush()
+        return changed
+
+
+_SYNCED_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "lpu_id",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "venue",
+    "address",
+    "latitude",
+    "longitude",
+    "accessibility",
+    "capacity",
+    "status",
+)

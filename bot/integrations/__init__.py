@@ -1,0 +1,1 @@
+"""Clients for outside services: data.police.uk and postcodes.io."""

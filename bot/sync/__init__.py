@@ -1,0 +1,1 @@
+"""Bringing data in from outside sources (``chinwag sync ...``)."""

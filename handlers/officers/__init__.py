@@ -1,0 +1,1 @@
+"""Find my officer: the resident's policing team by postcode, location or place name."""

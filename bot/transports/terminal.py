@@ -14,7 +14,15 @@ from typing import Any
 
 from bot.bootstrap import App
 from bot.transports.core import process
-from handlers.inbound import ButtonPress, Command, InboundEvent, Sender, TextMessage, split_command
+from handlers.inbound import (
+    ButtonPress,
+    Command,
+    InboundEvent,
+    LocationShared,
+    Sender,
+    TextMessage,
+    split_command,
+)
 from handlers.markup import to_plain
 from handlers.outbound import (
     Button,
@@ -98,9 +106,23 @@ class TerminalChat:
             self.write(f"  (choose a number from 1 to {len(self.buttons)})")
             return None
         command = split_command(line)
+        if command is not None and command[0] == "location":
+            return self._location(command[1], base)
         if command is not None:
             return Command(name=command[0], payload=command[1], **base)
         return TextMessage(text=line, **base)
+
+    def _location(self, payload: str, base: dict[str, Any]) -> InboundEvent | None:
+        """``/location 53.19 -2.76``: the terminal's way of sharing a location."""
+        try:
+            latitude, longitude = (float(part) for part in payload.replace(",", " ").split())
+        except ValueError:
+            self.write("  (type /location LATITUDE LONGITUDE, for example /location 53.196 -2.763)")
+            return None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            self.write("  (that is not a place on Earth)")
+            return None
+        return LocationShared(latitude=latitude, longitude=longitude, **base)
 
     async def send(self, event: InboundEvent) -> None:
         for reply in await process(self.app, event):
@@ -108,8 +130,8 @@ class TerminalChat:
 
     async def run(self, read: ReadLine) -> None:
         self.write(
-            "Chinwag in your terminal. Type a number to tap a button, or type your answer. "
-            "Ctrl-D or /quit to leave."
+            "Chinwag in your terminal. Type a number to tap a button, or type your answer.\n"
+            "Share a location with /location LAT LON. Ctrl-D or /quit to leave."
         )
         await self.send(Command(sender=self.sender, name="start"))
         while True:

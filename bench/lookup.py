@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.bootstrap import build_app  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from handlers.officers.index import CommunityIndex  # noqa: E402
-from handlers.officers.postcodes import parse_postcode  # noqa: E402
-from storage.demo.loader import load_demo  # noqa: E402
+from bot.bootstrap import build_app
+from bot.settings import Settings
+from handlers.officers.index import CommunityIndex
+from handlers.officers.postcodes import parse_postcode
+from storage.demo.loader import load_demo
 
 
 def time_each(inputs: list[object], lookup: Callable[[object], object]) -> tuple[float, float]:
@@ -73,7 +73,10 @@ def main() -> None:
         index = asyncio.run(build_index(Path(folder)))
     places = list(index.places.values())
     sectors = [s for p in places for s in p.sectors]
-    postcodes = [f"{rng.choice(sectors)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}" for _ in range(args.rounds)]
+    postcodes = [
+        f"{rng.choice(sectors)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRSTU')}"
+        for _ in range(args.rounds)
+    ]
     postcodes = [pc if i % 3 else pc.replace(" ", "").lower() for i, pc in enumerate(postcodes)]
     centres = [p.centroid for p in places if p.centroid]
     points = [

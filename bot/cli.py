@@ -7,6 +7,8 @@ Usage:
     chinwag db downgrade REV     step the schema back to REV ("base" empties it)
     chinwag db current           show the schema revision
     chinwag demo load            load the demo communities into the database
+    chinwag import communities FILE  add or update communities from a .json or .csv file
+    chinwag sync police-uk       fetch neighbourhoods, teams and events from data.police.uk
     chinwag i18n extract         update the catalogues in locales/ from code and questionnaires
     chinwag i18n check           fail if any language lacks or mistranslates a message
     chinwag i18n compile         write the .mo files (optional: .po files are compiled on load)
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.errors import ConfigError
+from bot.import_command import add_import_parser, run_import
 from bot.logs import setup_logging
 from bot.settings import Settings, load_settings
 
@@ -55,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="demo data")
     demo_sub = demo.add_subparsers(dest="demo_command", required=True)
     demo_sub.add_parser("load", help="load the demo communities")
+
+    add_import_parser(sub)
+
+    sync = sub.add_parser("sync", help="fetch data from outside sources")
+    sync_sub = sync.add_subparsers(dest="sync_command", required=True)
+    police = sync_sub.add_parser("police-uk", help="neighbourhoods, teams and events")
+    police.add_argument("--force", default=None, help="police.uk force id (CHINWAG_POLICE_FORCE)")
+    police.add_argument("--rate", default=8.0, type=float, help="requests per second (max 15)")
 
     i18n = sub.add_parser("i18n", help="translation catalogues")
     i18n_sub = i18n.add_subparsers(dest="i18n_command", required=True)
@@ -134,6 +145,12 @@ async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _sync(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.sync.command import sync_police_uk
+
+    return await sync_police_uk(settings, force=args.force, rate=args.rate)
+
+
 async def _i18n(settings: Settings, args: argparse.Namespace) -> int:
     from bot import i18n_tools
 
@@ -155,7 +172,15 @@ async def _i18n(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"chat": _chat, "run": _run, "db": _db, "demo": _demo, "i18n": _i18n}
+COMMANDS = {
+    "chat": _chat,
+    "run": _run,
+    "db": _db,
+    "demo": _demo,
+    "import": run_import,
+    "sync": _sync,
+    "i18n": _i18n,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -166,7 +166,9 @@ class User(SQLModel, table=True):
     language: str = Field(default="en", max_length=8)
     role: str = Field(default="resident", max_length=24)
     community_id: int | None = Field(default=None, foreign_key="communities.id")
-    awaiting: str = Field(default="", max_length=32)  # what free text means now, outside a questionnaire
+    awaiting: str = Field(
+        default="", max_length=32
+    )  # what free text means now, outside a questionnaire
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 

@@ -30,6 +30,7 @@ LONDON = ZoneInfo("Europe/London")
 _NOT_SOCIAL = frozenset({"email", "telephone", "mobile", "fax", "address"})
 _LOCATION_TYPES = {"station": "Police station"}
 _WORDS = re.compile(r"[a-z]+")
+_SLUG_PARTS = re.compile(r"[a-z0-9]+")
 
 
 def clip(model: type[SQLModel], field: str, value: str) -> str:
@@ -39,7 +40,9 @@ def clip(model: type[SQLModel], field: str, value: str) -> str:
 
 
 def text(value: Any) -> str:
-    """A plain one-line string for any JSON value (``None`` and non-strings become "")."""
+    """A plain one-line string from a JSON value (a number too; ``None`` and the rest: "")."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
@@ -127,7 +130,7 @@ def community_fields(
     }
 
 
-def member_rows(people: Iterable[Mapping[str, Any]]) -> list[TeamMember]:
+def member_rows(community_id: int, people: Iterable[Mapping[str, Any]]) -> list[TeamMember]:
     """The team, in the API's order; a name listed twice is kept once (names are unique)."""
     rows: list[TeamMember] = []
     seen: set[str] = set()
@@ -140,6 +143,7 @@ def member_rows(people: Iterable[Mapping[str, Any]]) -> list[TeamMember]:
         email, phone, social = contact_fields(person.get("contact_details"))
         rows.append(
             TeamMember(
+                community_id=community_id,
                 name=name,
                 rank=rank,
                 role=role_for(rank),
@@ -153,7 +157,7 @@ def member_rows(people: Iterable[Mapping[str, Any]]) -> list[TeamMember]:
     return rows
 
 
-def base_rows(locations: Iterable[Mapping[str, Any]]) -> list[CommunityBase]:
+def base_rows(community_id: int, locations: Iterable[Mapping[str, Any]]) -> list[CommunityBase]:
     """Community bases from a neighbourhood's ``locations``; names made unique."""
     rows: list[CommunityBase] = []
     taken: set[str] = set()
@@ -169,6 +173,7 @@ def base_rows(locations: Iterable[Mapping[str, Any]]) -> list[CommunityBase]:
         taken.add(name)
         rows.append(
             CommunityBase(
+                community_id=community_id,
                 name=name,
                 address=address,
                 postcode=clip(CommunityBase, "postcode", text(location.get("postcode")).upper()),
@@ -234,7 +239,8 @@ def event_rows(force: str, neighbourhood: str, events: Iterable[Mapping[str, Any
 
 
 def slugify(value: str) -> str:
-    return "-".join(_WORDS.findall(value.lower().replace("&", " and ")))
+    """``"Hoole & Newton"`` → ``"hoole-and-newton"``."""
+    return "-".join(_SLUG_PARTS.findall(value.lower().replace("&", " and ")))
 
 
 def _str(value: Any) -> str | None:

@@ -21,10 +21,18 @@ OUTCODES: dict[str, tuple[float, float]] = {"CH3": (53.1900, -2.8000), "M1": (53
 def _postcode_result(postcode: str, lat: float, lon: float, pfa: str) -> dict[str, Any]:
     outcode, incode = postcode.split(" ")
     return {
-        "postcode": postcode, "outcode": outcode, "incode": incode, "quality": 1,
-        "latitude": lat, "longitude": lon, "country": "England",
-        "admin_district": "Cheshire West and Chester", "admin_ward": "Tarvin & Kelsall",
-        "parish": "Tarvin", "pfa": pfa, "codes": {"pfa": "E23000006"},
+        "postcode": postcode,
+        "outcode": outcode,
+        "incode": incode,
+        "quality": 1,
+        "latitude": lat,
+        "longitude": lon,
+        "country": "England",
+        "admin_district": "Cheshire West and Chester",
+        "admin_ward": "Tarvin & Kelsall",
+        "parish": "Tarvin",
+        "pfa": pfa,
+        "codes": {"pfa": "E23000006"},
     }
 
 
@@ -46,7 +54,9 @@ class FakePostcodesApi:
         compact = request.match_info["postcode"].replace(" ", "").upper()
         for postcode, (lat, lon, pfa) in POSTCODES.items():
             if postcode.replace(" ", "") == compact:
-                return web.json_response({"status": 200, "result": _postcode_result(postcode, lat, lon, pfa)})
+                return web.json_response(
+                    {"status": 200, "result": _postcode_result(postcode, lat, lon, pfa)}
+                )
         return web.json_response({"status": 404, "error": "Postcode not found"}, status=404)
 
     async def _outcode(self, request: web.Request) -> web.Response:
@@ -57,9 +67,19 @@ class FakePostcodesApi:
         if outcode not in OUTCODES:
             return web.json_response({"status": 404, "error": "Outcode not found"}, status=404)
         lat, lon = OUTCODES[outcode]
-        return web.json_response({"status": 200, "result": {
-            "outcode": outcode, "latitude": lat, "longitude": lon,
-            "admin_district": ["Cheshire West and Chester"], "admin_ward": [], "parish": []}})
+        return web.json_response(
+            {
+                "status": 200,
+                "result": {
+                    "outcode": outcode,
+                    "latitude": lat,
+                    "longitude": lon,
+                    "admin_district": ["Cheshire West and Chester"],
+                    "admin_ward": [],
+                    "parish": [],
+                },
+            }
+        )
 
     async def start(self) -> None:
         app = web.Application()

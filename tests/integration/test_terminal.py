@@ -75,3 +75,26 @@ def test_chinwag_chat_runs_as_a_command_on_an_empty_database(tmp_path: Path) -> 
     assert out.lower().index("your privacy") < out.index("Which community do you live in?")
     assert "[1] Chester" in out  # the demo LPUs were loaded into the empty database
     assert "Goodbye." in result.stdout
+
+
+async def test_the_terminal_finds_the_officer_three_ways_and_follows(
+    app: App, tmp_path: Path
+) -> None:
+    from sqlmodel import select
+
+    from storage.models import Community
+
+    async with app.deps.uow() as uow:
+        tarvin = (await uow.session.exec(select(Community).where(Community.name == "Tarvin"))).one()
+    where = f"/location {tarvin.centroid_lat} {tarvin.centroid_lon}"
+    transcript = await run_script(
+        app, ["/officer", "CH3 8EH", "/officer", where, "/officer", "Tarvn", "1"], tmp_path
+    )
+    cards = transcript.split("Here is your team:")[1:]
+    assert len(cards) == 3
+    for card in cards:
+        assert "Tarvin, Chester area" in card
+        assert "your police community officer" in card and "your PCSO" in card
+    assert "[1] 🔔 Follow updates from this team" in cards[-1]
+    assert "(You now follow the Tarvin team.)" in cards[-1]
+    assert "[1] 🔕 Stop following this team" in cards[-1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -147,7 +147,14 @@ class Event(SQLModel, table=True):
     longitude: float | None = None
     accessibility: str = Field(default="", sa_type=Text)
     capacity: int | None = None
-    status: str = Field(default="scheduled", max_length=16)  # scheduled, cancelled
+    status: str = Field(default="scheduled", max_length=16)  # scheduled, cancelled, series
+    organiser_id: int | None = Field(default=None, foreign_key="users.id")
+    action_group_id: int | None = Field(default=None, foreign_key="action_groups.id", index=True)
+    series_id: int | None = Field(default=None, foreign_key="events.id", index=True)
+    recurrence: str = Field(default="", max_length=200)  # encoded rule, on the series row only
+    occurrence_of: date | None = None  # the rule's original date, for moved occurrences
+    checkin_token: str = Field(default="", max_length=16)
+    version: int = 1  # rises when time or place changes: reminders follow it
     source: str = Field(default="chat", max_length=24)  # chat, csv, police-uk
     external_id: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
@@ -166,9 +173,11 @@ class User(SQLModel, table=True):
     language: str = Field(default="en", max_length=8)
     role: str = Field(default="resident", max_length=24)
     community_id: int | None = Field(default=None, foreign_key="communities.id")
-    awaiting: str = Field(
-        default="", max_length=32
-    )  # what free text means now, outside a questionnaire
+    # What free text means now, outside a questionnaire (e.g. "officer": a postcode).
+    awaiting: str = Field(default="", max_length=32)
+    role_lpu_id: int | None = Field(default=None, foreign_key="lpus.id")  # staff scope
+    role_community_id: int | None = Field(default=None, foreign_key="communities.id")
+    reminder_offsets: str = Field(default="1440,60", max_length=64)  # minutes before; "" = off
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
@@ -227,3 +236,117 @@ class ProcessedUpdate(SQLModel, table=True):
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class Rsvp(SQLModel, table=True):
+    """A resident's answer to an event: going, maybe, no, or waiting for a place."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="events.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    status: str = Field(max_length=12)  # going, maybe, no, waitlist
+    checked_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class ActionGroup(SQLModel, table=True):
+    """An Action Group following up a Community Conversation topic in an LPU."""
+
+    __tablename__ = "action_groups"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lpu_id: int = Field(foreign_key="lpus.id", index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    organiser_id: int | None = Field(default=None, foreign_key="users.id")
+    status: str = Field(default="open", max_length=16)  # open, closed
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class ActionGroupMember(SQLModel, table=True):
+    __tablename__ = "action_group_members"
+    __table_args__ = (UniqueConstraint("group_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="action_groups.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    active: bool = True
+    joined_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """One message to one person, due at a time: a reminder, a notice, a poll, a broadcast.
+
+    The row is the truth: the scheduler only wakes the dispatcher, which claims due
+    rows, sends them and records the outcome. ``key`` makes scheduling idempotent
+    (e.g. ``reminder:42:7:60`` for event 42, user 7, an hour before).
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=24)  # reminder, notice, poll, broadcast
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(
+        default="pending", max_length=12
+    )  # pending, sending, sent, failed, missed, cancelled
+    attempts: int = 0
+    payload: str = Field(default="", sa_type=Text)  # JSON: what to send, or what to compose it from
+    urgent: bool = False
+    claimed_by: str = Field(default="", max_length=64)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    last_error: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class Poll(SQLModel, table=True):
+    """An attendee poll, sent as a native Telegram poll to each recipient."""
+
+    __tablename__ = "polls"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question: str = Field(max_length=300)
+    options: str = Field(sa_type=Text)  # JSON list of up to 10 strings
+    allows_multiple: bool = False
+    anonymous: bool = False
+    event_id: int | None = Field(default=None, foreign_key="events.id")
+    action_group_id: int | None = Field(default=None, foreign_key="action_groups.id")
+    organiser_id: int | None = Field(default=None, foreign_key="users.id")
+    status: str = Field(default="open", max_length=12)  # open, closed
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PollMessage(SQLModel, table=True):
+    """One recipient's copy of a poll: Telegram gives each copy its own poll id."""
+
+    __tablename__ = "poll_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="polls.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id")
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    telegram_poll_id: str = Field(max_length=64, unique=True)
+    counts: str = Field(default="", max_length=200)  # anonymous polls: latest option counts, JSON
+
+
+class PollVote(SQLModel, table=True):
+    __tablename__ = "poll_votes"
+    __table_args__ = (UniqueConstraint("poll_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    poll_id: int = Field(foreign_key="polls.id", index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    option_ids: str = Field(default="", max_length=64)  # "0,2"; "" = vote retracted
+    updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)

@@ -12,7 +12,21 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Answer, Community, Conversation, Follow, User
+from storage.models import (
+    ActionGroup,
+    ActionGroupMember,
+    Answer,
+    Community,
+    Conversation,
+    Delivery,
+    Event,
+    Follow,
+    Poll,
+    PollMessage,
+    PollVote,
+    Rsvp,
+    User,
+)
 
 
 def _iso(value: Any) -> Any:
@@ -65,7 +79,47 @@ class PersonalData:
                 }
             )
         follows = (await self._session.exec(select(Follow).where(Follow.user_id == user.id))).all()
+        rsvps = (
+            await self._session.exec(
+                select(Rsvp, Event).where(Rsvp.user_id == user.id, Rsvp.event_id == Event.id)
+            )
+        ).all()
+        groups = (
+            await self._session.exec(
+                select(ActionGroupMember, ActionGroup).where(
+                    ActionGroupMember.user_id == user.id,
+                    ActionGroupMember.group_id == ActionGroup.id,
+                )
+            )
+        ).all()
+        votes = (
+            await self._session.exec(
+                select(PollVote, Poll).where(
+                    PollVote.user_id == user.id, PollVote.poll_id == Poll.id
+                )
+            )
+        ).all()
+        pending = (
+            await self._session.exec(
+                select(Delivery).where(Delivery.user_id == user.id, Delivery.status == "pending")
+            )
+        ).all()
         return {
+            "rsvps": [
+                {
+                    "event": e.title,
+                    "starts_at": _iso(e.starts_at),
+                    "answer": r.status,
+                    "checked_in_at": _iso(r.checked_in_at),
+                }
+                for r, e in rsvps
+            ],
+            "action_groups": [
+                {"group": g.title, "active": m.active, "joined_at": _iso(m.joined_at)}
+                for m, g in groups
+            ],
+            "poll_votes": [{"question": p.question, "options": v.option_ids} for v, p in votes],
+            "scheduled_messages": [{"kind": d.kind, "due_at": _iso(d.due_at)} for d in pending],
             "follows": [
                 {
                     "community": await self._community_name(f.community_id),
@@ -104,6 +158,22 @@ class PersonalData:
                 await self._session.exec(
                     delete(Conversation).where(col(Conversation.id) == conv.id)
                 )
-        await self._session.exec(delete(Follow).where(col(Follow.user_id) == user.id))
+        uid = user.id
+        for model in (Follow, Rsvp, ActionGroupMember, PollVote):
+            await self._session.exec(delete(model).where(col(model.user_id) == uid))
+        await self._session.exec(
+            delete(PollMessage).where(
+                (col(PollMessage.user_id) == uid) | (col(PollMessage.chat_id) == user.chat_id)
+            )
+        )
+        await self._session.exec(
+            delete(Delivery).where(
+                (col(Delivery.user_id) == uid) | (col(Delivery.chat_id) == user.chat_id)
+            )
+        )
+        for model in (Event, ActionGroup, Poll):  # things they organised stay, unsigned
+            await self._session.exec(
+                update(model).where(col(model.organiser_id) == uid).values(organiser_id=None)
+            )
         await self._session.delete(user)
         await self._session.flush()

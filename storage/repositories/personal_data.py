@@ -159,8 +159,8 @@ class PersonalData:
                     delete(Conversation).where(col(Conversation.id) == conv.id)
                 )
         uid = user.id
-        for model in (Follow, Rsvp, ActionGroupMember, PollVote):
-            await self._session.exec(delete(model).where(col(model.user_id) == uid))
+        for personal in (Follow, Rsvp, ActionGroupMember, PollVote):
+            await self._session.exec(delete(personal).where(col(personal.user_id) == uid))
         await self._session.exec(
             delete(PollMessage).where(
                 (col(PollMessage.user_id) == uid) | (col(PollMessage.chat_id) == user.chat_id)
@@ -171,9 +171,9 @@ class PersonalData:
                 (col(Delivery.user_id) == uid) | (col(Delivery.chat_id) == user.chat_id)
             )
         )
-        for model in (Event, ActionGroup, Poll):  # things they organised stay, unsigned
+        for organised in (Event, ActionGroup, Poll):  # what they organised stays, unsigned
             await self._session.exec(
-                update(model).where(col(model.organiser_id) == uid).values(organiser_id=None)
+                update(organised).where(col(organised.organiser_id) == uid).values(organiser_id=None)
             )
         await self._session.delete(user)
         await self._session.flush()

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.follows import FollowRepository
 from storage.repositories.personal_data import PersonalData
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.follows = FollowRepository(self.session)
         self.events = EventRepository(self.session)
         self.postcodes = PostcodeCacheRepository(self.session)
+        self.deliveries = DeliveryRepository(self.session)
         return self
 
     async def __aexit__(

@@ -173,7 +173,9 @@ class PersonalData:
         )
         for organised in (Event, ActionGroup, Poll):  # what they organised stays, unsigned
             await self._session.exec(
-                update(organised).where(col(organised.organiser_id) == uid).values(organiser_id=None)
+                update(organised)
+                .where(col(organised.organiser_id) == uid)
+                .values(organiser_id=None)
             )
         await self._session.delete(user)
         await self._session.flush()

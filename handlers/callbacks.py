@@ -83,3 +83,36 @@ class Officers:
 
     action: OfficerAction
     community: int = 0
+
+
+class EventAction(StrEnum):
+    LIST = "list"
+    OPEN = "open"
+    GOING = "going"
+    MAYBE = "maybe"
+    NO = "no"
+    ICS = "ics"
+    REMINDERS = "rem"
+
+
+@payload("e")
+@dataclass(frozen=True, slots=True)
+class EventButton:
+    """Event buttons for residents; ``event`` is 0 for the list."""
+
+    action: EventAction
+    event: int = 0
+
+
+class ReminderChoice(StrEnum):
+    BOTH = "both"
+    DAY = "day"
+    HOUR = "hour"
+    OFF = "off"
+
+
+@payload("r")
+@dataclass(frozen=True, slots=True)
+class Reminders:
+    choice: ReminderChoice
+    event: int = 0  # the event to go back to, if any

@@ -11,6 +11,8 @@ def command_list(language: str) -> list[tuple[str, str]]:
             ("start", _("Main menu")),
             ("help", _("Help, and what to do in an emergency")),
             ("officer", _("Find your local policing team")),
+            ("events", _("What is on near you")),
+            ("reminders", _("When to remind you about events")),
             ("back", _("Go back one step")),
             ("skip", _("Skip an optional question")),
             ("cancel", _("Stop and delete this conversation")),

@@ -32,6 +32,7 @@ class Deps:
     communities: CommunityIndexCache = field(default_factory=CommunityIndexCache)
     postcode_locator: PostcodeLocator | None = None
     police_force: str = "cheshire"
+    wake: Callable[[], None] | None = None  # ask the dispatcher to look for due deliveries now
     monotonic: Callable[[], float] = time.monotonic
 
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import Menu, MenuAction, OfficerAction, Officers, StartQuestionnaire
+from handlers.callbacks import (
+    EventAction,
+    EventButton,
+    Menu,
+    MenuAction,
+    OfficerAction,
+    Officers,
+    StartQuestionnaire,
+)
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.i18n import _
@@ -67,6 +75,7 @@ async def home(ctx: Context) -> Replies:
     )
     rows = _questionnaire_buttons(ctx)
     rows.insert(1, [Button(_("👮 Find my officer"), encode(Officers(OfficerAction.FIND)))])
+    rows.insert(2, [Button(_("📅 What's on"), encode(EventButton(EventAction.LIST)))])
     rows.append([Button(_("❓ Help"), encode(Menu(MenuAction.HELP)))])
     return [Text(text=text, buttons=keyboard(*rows))]
 
@@ -77,7 +86,8 @@ async def help_(ctx: Context) -> Replies:
             _("<b>How to use Chinwag</b>"),
             _("Tap the buttons, or type your answers in your own words."),
             _(
-                "/start – main menu\n/officer – find your local policing team\n/back – go back one step\n"
+                "/start – main menu\n/officer – find your local policing team\n"
+                "/events – what is on near you\n/reminders – when to remind you\n/back – go back one step\n"
                 "/skip – skip an optional question\n"
                 "/cancel – stop and delete this conversation's answers\n/help – this help"
             ),

@@ -7,15 +7,19 @@ from collections.abc import Awaitable, Callable
 from handlers import data_rights, menu
 from handlers.callbacks import (
     DataRights,
+    EventButton,
     Menu,
     MenuAction,
     Officers,
+    Reminders,
     StartQuestionnaire,
     StepButton,
 )
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.conversation.questionnaire import StepKind
+from handlers.events import checkin
+from handlers.events import resident as events
 from handlers.i18n import _
 from handlers.inbound import (
     ButtonPress,
@@ -49,8 +53,16 @@ async def _with_conversation(ctx: Context, action: Callable[..., Awaitable[Repli
 
 async def _command(ctx: Context, command: Command) -> Replies:
     name = command.name
+    if name == "start" and command.payload:
+        linked = await checkin.from_start_payload(ctx, command.payload)
+        if linked is not None:
+            return linked
     if name in ("start", "menu"):
         return await menu.home(ctx)
+    if name == "events":
+        return await events.list_events(ctx)
+    if name == "reminders":
+        return [events.reminder_menu(ctx, 0)]
     if name == "help":
         return await menu.help_(ctx)
     if name in ("officer", "team"):
@@ -74,6 +86,10 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         if data.action is MenuAction.CANCEL:
             return await _with_conversation(ctx, flow.cancel)
         return await MENU_ACTIONS[data.action](ctx)
+    if isinstance(data, EventButton):
+        return await events.on_button(ctx, data)
+    if isinstance(data, Reminders):
+        return await events.set_reminders(ctx, data)
     if isinstance(data, Officers):
         return await officers.on_button(ctx, data)
     if isinstance(data, DataRights):

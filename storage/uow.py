@@ -12,8 +12,10 @@ from storage.repositories.conversations import ConversationRepository
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.follows import FollowRepository
+from storage.repositories.groups import GroupRepository
 from storage.repositories.personal_data import PersonalData
 from storage.repositories.postcodes import PostcodeCacheRepository
+from storage.repositories.rsvps import RsvpRepository
 from storage.repositories.teams import TeamRepository
 from storage.repositories.updates import UpdateLog
 from storage.repositories.users import UserRepository
@@ -37,6 +39,8 @@ class UnitOfWork:
         self.events = EventRepository(self.session)
         self.postcodes = PostcodeCacheRepository(self.session)
         self.deliveries = DeliveryRepository(self.session)
+        self.rsvps = RsvpRepository(self.session)
+        self.groups = GroupRepository(self.session)
         return self
 
     async def __aexit__(

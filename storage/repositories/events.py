@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Event
+from storage.models import ActionGroupMember, Event, Rsvp
 
 
 class EventRepository:
@@ -34,6 +34,41 @@ class EventRepository:
             .where(or_(*scope), col(Event.starts_at) >= now, Event.status == "scheduled")
             .order_by(col(Event.starts_at))
             .limit(limit)
+        )
+        return (await self._session.exec(query)).all()
+
+    async def upcoming_for_member(
+        self, user_id: int, now: datetime, limit: int = 10
+    ) -> Sequence[Event]:
+        """Meetings of the action groups ``user_id`` belongs to."""
+        query = (
+            select(Event)
+            .join(ActionGroupMember, col(ActionGroupMember.group_id) == col(Event.action_group_id))
+            .where(
+                col(ActionGroupMember.user_id) == user_id,
+                col(ActionGroupMember.active).is_(True),
+                col(Event.starts_at) >= now,
+                Event.status == "scheduled",
+            )
+            .order_by(col(Event.starts_at))
+            .limit(limit)
+        )
+        return (await self._session.exec(query)).all()
+
+    async def answered(
+        self, user_id: int, statuses: Sequence[str], now: datetime
+    ) -> Sequence[Event]:
+        """Upcoming events the user answered with one of ``statuses``."""
+        query = (
+            select(Event)
+            .join(Rsvp, col(Rsvp.event_id) == col(Event.id))
+            .where(
+                col(Rsvp.user_id) == user_id,
+                col(Rsvp.status).in_(list(statuses)),
+                col(Event.starts_at) >= now,
+                Event.status == "scheduled",
+            )
+            .order_by(col(Event.starts_at))
         )
         return (await self._session.exec(query)).all()
 

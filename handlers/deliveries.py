@@ -33,7 +33,9 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-Composer = Callable[[Deps, UnitOfWork, Delivery, User | None], Awaitable[list[OutboundReply] | None]]
+Composer = Callable[
+    [Deps, UnitOfWork, Delivery, User | None], Awaitable[list[OutboundReply] | None]
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,10 +137,7 @@ async def record_sent(
 def message_payload(text: str, buttons: Keyboard = ()) -> str:
     """The payload of a ``message`` row: HTML text (already translated) and buttons."""
     rows = [
-        [
-            {"label": b.label, "payload": b.payload, **({"url": b.url} if b.url else {})}
-            for b in row
-        ]
+        [{"label": b.label, "payload": b.payload, **({"url": b.url} if b.url else {})} for b in row]
         for row in buttons
     ]
     return json.dumps({"text": text, "buttons": rows}, ensure_ascii=False)

@@ -15,6 +15,7 @@ from bot.integrations.postcodes_io import PostcodesIo
 from bot.settings import Settings
 from handlers.context import Deps
 from handlers.conversation.questionnaire import load_all
+from handlers.deliveries import load_composers
 from handlers.flood import FloodGate
 from handlers.i18n import available_languages
 from storage.database import create_engine, session_factory
@@ -85,6 +86,7 @@ async def build_app(
     if apply_migrations:
         await migrate(settings)
     sessions = session_factory(engine)
+    load_composers()  # the delivery kinds other features register (reminders, polls)
 
     def unit_of_work() -> UnitOfWork:
         return UnitOfWork(sessions)

@@ -9,6 +9,8 @@ Usage:
     chinwag demo load            load the demo communities into the database
     chinwag import communities FILE  add or update communities from a .json or .csv file
     chinwag sync police-uk       fetch neighbourhoods, teams and events from data.police.uk
+    chinwag staff grant|list     give organisers and policing teams their role and area
+    chinwag events add|list|cancel|import  events from the command line or a CSV file
     chinwag i18n extract         update the catalogues in locales/ from code and questionnaires
     chinwag i18n check           fail if any language lacks or mistranslates a message
     chinwag i18n compile         write the .mo files (optional: .po files are compiled on load)
@@ -24,9 +26,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.errors import ConfigError
+from bot.events_command import add_events_parser, run_events
 from bot.import_command import add_import_parser, run_import
 from bot.logs import setup_logging
 from bot.settings import Settings, load_settings
+from bot.staff_command import add_staff_parser, run_staff
 
 EXIT_CONFIG = 2
 
@@ -60,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     demo_sub.add_parser("load", help="load the demo communities")
 
     add_import_parser(sub)
+    add_staff_parser(sub)
+    add_events_parser(sub)
 
     sync = sub.add_parser("sync", help="fetch data from outside sources")
     sync_sub = sync.add_subparsers(dest="sync_command", required=True)
@@ -77,9 +83,12 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.bootstrap import build_app
+    from bot.scheduler import DeliveryScheduler, start_deliveries
     from bot.transports.terminal import TerminalChat, read_stdin, write_stdout
+    from bot.transports.terminal_port import TerminalPort
 
     app = await build_app(settings, demo_if_empty=True)
+    deliveries: DeliveryScheduler | None = None
     try:
         chat = TerminalChat(
             app,
@@ -88,8 +97,12 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
             language=args.language,
             downloads=args.downloads,
         )
+        # Reminders and notices for this chat are printed as they fall due.
+        deliveries = start_deliveries(app, TerminalPort(chat), only_chat=chat.sender.chat_id)
         await chat.run(read_stdin)
     finally:
+        if deliveries is not None:
+            await deliveries.shutdown()
         await app.close()
     return 0
 
@@ -178,6 +191,8 @@ COMMANDS = {
     "db": _db,
     "demo": _demo,
     "import": run_import,
+    "staff": run_staff,
+    "events": run_events,
     "sync": _sync,
     "i18n": _i18n,
 }

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.bootstrap import App, build_app
+from bot.scheduler import DeliveryScheduler, start_deliveries
 from bot.settings import Settings
 from bot.transports.telegram_base import TelegramTransport
 from bot.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
@@ -36,6 +37,14 @@ def _on_signals(callback: Callable[[], None]) -> None:
             loop.add_signal_handler(sig, callback)
 
 
+def _calling(*callbacks: Callable[[], None]) -> Callable[[], None]:
+    def call_all() -> None:
+        for callback in callbacks:
+            callback()
+
+    return call_all
+
+
 async def run_bot(settings: Settings) -> int:
     settings.check_transport()
     token = settings.token()
@@ -44,8 +53,11 @@ async def run_bot(settings: Settings) -> int:
         parse_listen(settings.listen)
     app = await build_app(settings)
     transport = make_transport(settings, app)
+    deliveries: DeliveryScheduler | None = None
     try:
         await transport.prepare()
+        # Reminders, notices and polls go out through the same Bot as the replies.
+        deliveries = start_deliveries(app, transport.port)
         if settings.webhook_url:
             secret = (
                 settings.webhook_secret.get_secret_value()
@@ -53,15 +65,17 @@ async def run_bot(settings: Settings) -> int:
                 else derive_secret(token)
             )
             server = WebhookServer(transport, settings.webhook_url, settings.listen, secret)
-            _on_signals(server.stop)
+            _on_signals(_calling(server.stop, deliveries.dispatcher.stop))
             log.info("bot started", extra={"transport": transport.name, "mode": "webhook"})
             await server.serve()
         else:
-            _on_signals(transport.stop)
+            _on_signals(_calling(transport.stop, deliveries.dispatcher.stop))
             log.info("bot started", extra={"transport": transport.name, "mode": "polling"})
             await transport.run_polling()
         log.info("bot stopped")
     finally:
+        if deliveries is not None:  # the message in flight is recorded before the database closes
+            await deliveries.shutdown()
         await transport.close()
         await app.close()
     return 0

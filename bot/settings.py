@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     police_force: str = "cheshire"
     flood_limit: int = Field(default=20, ge=1)
     flood_window_seconds: float = Field(default=10.0, gt=0)
+    reminder_grace_minutes: int = Field(default=30, ge=0)
+    send_rate: float = Field(default=25.0, gt=0)
+    dispatch_interval_seconds: float = Field(default=5.0, gt=0)
 
     @classmethod
     def settings_customise_sources(

@@ -116,3 +116,94 @@ class ReminderChoice(StrEnum):
 class Reminders:
     choice: ReminderChoice
     event: int = 0  # the event to go back to, if any
+
+
+class DraftAction(StrEnum):
+    """Buttons on an organiser's draft (``handlers.events.organiser``)."""
+
+    KIND = "k"  # value: event kind
+    GROUP = "g"  # value: action group id
+    INSTANT = "i"  # value: 0 or 1, which of two instants an ambiguous time means
+    YES = "y"
+    CHANGE = "c"
+    REPEAT = "r"  # value: none, weekly, monthly
+    SKIP = "s"
+    BACK = "b"
+    LPU = "l"  # value: LPU id
+    COMMUNITY = "m"  # value: community id
+    SAVE = "v"
+    CANCEL = "x"
+
+
+@payload("dr")
+@dataclass(frozen=True, slots=True)
+class DraftButton:
+    """A button on a draft step; ``draft`` and ``step`` let stale buttons be recognised."""
+
+    draft: int
+    step: str
+    action: DraftAction
+    value: str = "-"
+
+
+class OrganiserAction(StrEnum):
+    MENU = "menu"
+    NEW = "new"
+    RESUME = "resume"
+    EVENTS = "events"
+    OPEN = "open"
+    MOVE = "move"
+    CANCEL_ONE = "cx1"  # ask to confirm cancelling this event (or occurrence)
+    CANCEL_SERIES = "cxs"  # ask to confirm cancelling every occurrence still to come
+    CONFIRM_ONE = "cx1y"
+    CONFIRM_SERIES = "cxsy"
+    WHO = "who"
+    QR = "qr"
+    NEW_GROUP = "ngrp"
+    GROUPS = "grps"
+
+
+@payload("og")
+@dataclass(frozen=True, slots=True)
+class Organiser:
+    """Organiser buttons; ``event`` is 0 where none applies. The role is re-checked."""
+
+    action: OrganiserAction
+    event: int = 0
+
+
+class GroupAction(StrEnum):
+    LIST = "list"
+    JOIN = "join"
+    LEAVE = "leave"
+
+
+@payload("ag")
+@dataclass(frozen=True, slots=True)
+class GroupButton:
+    """Action group buttons for residents; ``group`` is 0 for the list."""
+
+    action: GroupAction
+    group: int = 0
+
+
+class PollAction(StrEnum):
+    AUDIENCE_EVENT = "ev"  # target: an event id
+    AUDIENCE_GROUP = "gr"  # target: an action group id
+    MULTIPLE = "multi"  # toggle single / several choices
+    ANONYMOUS = "anon"  # toggle anonymous / named
+    SEND = "send"
+    RESULTS = "res"
+    CLOSE = "close"
+    EXPORT = "csv"
+    DISCARD = "drop"
+
+
+@payload("p")
+@dataclass(frozen=True, slots=True)
+class PollButton:
+    """Organisers' poll buttons; ``poll`` is the poll's id (0 before it exists)."""
+
+    action: PollAction
+    poll: int = 0
+    target: int = 0

@@ -12,6 +12,7 @@ def command_list(language: str) -> list[tuple[str, str]]:
             ("help", _("Help, and what to do in an emergency")),
             ("officer", _("Find your local policing team")),
             ("events", _("What is on near you")),
+            ("groups", _("Action groups near you")),
             ("reminders", _("When to remind you about events")),
             ("back", _("Go back one step")),
             ("skip", _("Skip an optional question")),

@@ -12,9 +12,10 @@ import logging
 from sqlalchemy.exc import IntegrityError
 
 from handlers.context import Context, Deps
+from handlers.events.polls import record_state
 from handlers.flood import Verdict
 from handlers.i18n import _, use_locale
-from handlers.inbound import InboundEvent, Sender
+from handlers.inbound import InboundEvent, PollState, Sender
 from handlers.outbound import OutboundReply, Text
 from handlers.router import route
 from storage.models import User
@@ -99,8 +100,20 @@ def slow_down(language: str) -> list[OutboundReply]:
         ]
 
 
+async def _poll_state(deps: Deps, event: PollState) -> list[OutboundReply]:
+    """Counts of an anonymous poll: no person involved, nothing to answer."""
+    async with deps.uow() as uow:
+        if not await _claim(uow, event.update_id):
+            return []
+        await record_state(uow, event)
+        await uow.commit()
+    return []
+
+
 async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
     """Handle one inbound event; returns the replies to send once it is committed."""
+    if isinstance(event, PollState):
+        return await _poll_state(deps, event)
     verdict, language = await _flood_verdict(deps, event)
     if verdict is Verdict.WARN:
         log.info("flood: asked to slow down", extra={"update_id": event.update_id})

@@ -72,6 +72,15 @@ class PollAnswer(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PollState(Event):
+    """The current counts of an anonymous poll the bot sent (Telegram sends no voter)."""
+
+    poll_id: str
+    counts: tuple[int, ...] = field(default_factory=tuple)
+    closed: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unsupported(Event):
     """Something the bot cannot use (a sticker, a voice note, a photo...)."""
 
@@ -79,7 +88,14 @@ class Unsupported(Event):
 
 
 InboundEvent = (
-    TextMessage | Command | ButtonPress | LocationShared | ContactShared | PollAnswer | Unsupported
+    TextMessage
+    | Command
+    | ButtonPress
+    | LocationShared
+    | ContactShared
+    | PollAnswer
+    | PollState
+    | Unsupported
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import roles
 from handlers.callbacks import (
     EventAction,
     EventButton,
@@ -9,6 +10,8 @@ from handlers.callbacks import (
     MenuAction,
     OfficerAction,
     Officers,
+    Organiser,
+    OrganiserAction,
     StartQuestionnaire,
 )
 from handlers.context import Context
@@ -76,6 +79,8 @@ async def home(ctx: Context) -> Replies:
     rows = _questionnaire_buttons(ctx)
     rows.insert(1, [Button(_("👮 Find my officer"), encode(Officers(OfficerAction.FIND)))])
     rows.insert(2, [Button(_("📅 What's on"), encode(EventButton(EventAction.LIST)))])
+    if roles.is_staff(ctx.user):
+        rows.append([Button(_("🗂 Organise"), encode(Organiser(OrganiserAction.MENU)))])
     rows.append([Button(_("❓ Help"), encode(Menu(MenuAction.HELP)))])
     return [Text(text=text, buttons=keyboard(*rows))]
 
@@ -87,7 +92,8 @@ async def help_(ctx: Context) -> Replies:
             _("Tap the buttons, or type your answers in your own words."),
             _(
                 "/start – main menu\n/officer – find your local policing team\n"
-                "/events – what is on near you\n/reminders – when to remind you\n/back – go back one step\n"
+                "/events – what is on near you\n/groups – action groups near you\n"
+                "/reminders – when to remind you\n/back – go back one step\n"
                 "/skip – skip an optional question\n"
                 "/cancel – stop and delete this conversation's answers\n/help – this help"
             ),

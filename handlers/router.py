@@ -7,10 +7,14 @@ from collections.abc import Awaitable, Callable
 from handlers import data_rights, menu
 from handlers.callbacks import (
     DataRights,
+    DraftButton,
     EventButton,
+    GroupButton,
     Menu,
     MenuAction,
     Officers,
+    Organiser,
+    PollButton,
     Reminders,
     StartQuestionnaire,
     StepButton,
@@ -18,7 +22,8 @@ from handlers.callbacks import (
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.conversation.questionnaire import StepKind
-from handlers.events import checkin
+from handlers.events import checkin, organiser, poll_flow, polls
+from handlers.events import groups as action_groups
 from handlers.events import resident as events
 from handlers.i18n import _
 from handlers.inbound import (
@@ -59,6 +64,8 @@ async def _command(ctx: Context, command: Command) -> Replies:
             return linked
     if name in ("start", "menu"):
         return await menu.home(ctx)
+    if name == "poll":
+        return await poll_flow.start(ctx)
     if name == "events":
         return await events.list_events(ctx)
     if name == "reminders":
@@ -71,6 +78,16 @@ async def _command(ctx: Context, command: Command) -> Replies:
         return await data_rights.my_data(ctx)
     if name == "forget":
         return await data_rights.forget(ctx)
+    if name in ("organise", "organize"):
+        return await organiser.start(ctx)
+    if name == "groups":
+        return await action_groups.list_groups(ctx)
+    if name in ("cancel", "back", "skip"):
+        conv = await ctx.uow.conversations.active_for(ctx.user_id)
+        draft = await organiser.active_draft(ctx, conv)
+        if draft is not None:
+            step = {"cancel": organiser.cancel, "back": organiser.back, "skip": organiser.skip}
+            return await step[name](ctx, draft)
     if name == "cancel":
         return await _with_conversation(ctx, flow.cancel)
     if name == "back":
@@ -86,12 +103,20 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         if data.action is MenuAction.CANCEL:
             return await _with_conversation(ctx, flow.cancel)
         return await MENU_ACTIONS[data.action](ctx)
+    if isinstance(data, PollButton):
+        return await poll_flow.on_button(ctx, data)
     if isinstance(data, EventButton):
         return await events.on_button(ctx, data)
     if isinstance(data, Reminders):
         return await events.set_reminders(ctx, data)
     if isinstance(data, Officers):
         return await officers.on_button(ctx, data)
+    if isinstance(data, DraftButton):
+        return await organiser.on_draft_button(ctx, data)
+    if isinstance(data, Organiser):
+        return await organiser.on_organiser_button(ctx, data)
+    if isinstance(data, GroupButton):
+        return await action_groups.on_button(ctx, data)
     if isinstance(data, DataRights):
         return await data_rights.on_button(ctx, data)
     if isinstance(data, StartQuestionnaire):
@@ -106,8 +131,15 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
 
 async def _text(ctx: Context, message: TextMessage) -> Replies:
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
+    draft = await organiser.active_draft(ctx, conv)
+    if draft is not None:
+        return await organiser.on_text(ctx, draft, message.text)
     if conv is not None:
         return await flow.on_text(ctx, conv, message.text)
+    if ctx.user.awaiting.startswith(poll_flow.AWAITING_PREFIX):
+        poll_id = ctx.user.awaiting.removeprefix(poll_flow.AWAITING_PREFIX)
+        if poll_id.isdigit():
+            return await poll_flow.on_text(ctx, int(poll_id), message.text)
     if ctx.user.awaiting == officers.AWAITING:
         return await officers.on_text(ctx, message.text)
     return await menu.home(ctx)
@@ -115,6 +147,9 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
 
 async def _location(ctx: Context, shared: LocationShared) -> Replies:
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
+    draft = await organiser.active_draft(ctx, conv)
+    if draft is not None and draft.step == "location":
+        return await organiser.on_location(ctx, draft, shared.latitude, shared.longitude)
     if conv is not None and flow.current_step(ctx, conv).kind is StepKind.COMMUNITY:
         return await flow.on_location(ctx, conv, shared.latitude, shared.longitude)
     return await officers.on_location(ctx, shared.latitude, shared.longitude)
@@ -135,5 +170,5 @@ async def route(ctx: Context) -> Replies:
     if isinstance(event, ContactShared):
         return [Text(text=_("Thank you, but I cannot use that here."))]
     if isinstance(event, PollAnswer):
-        return []
+        return await polls.record_answer(ctx, event)
     return await menu.unsupported(ctx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
@@ -349,4 +349,25 @@ class PollVote(SQLModel, table=True):
     poll_id: int = Field(foreign_key="polls.id", index=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     option_ids: str = Field(default="", max_length=64)  # "0,2"; "" = vote retracted
+    updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class EventDraft(SQLModel, table=True):
+    """An organiser's event (or action group) being put together in the chat, one per user.
+
+    ``data`` is JSON of the answers so far; ``version`` rises with every change, so two
+    workers cannot both move the draft on. It goes when the organiser does (cascade).
+    """
+
+    __tablename__ = "event_drafts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), unique=True, nullable=False
+        )
+    )
+    step: str = Field(max_length=32)
+    data: str = Field(default="{}", sa_type=Text)
+    version: int = 1
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)

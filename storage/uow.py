@@ -13,7 +13,9 @@ from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.follows import FollowRepository
 from storage.repositories.groups import GroupRepository
+from storage.repositories.organisers import OrganiserRepository
 from storage.repositories.personal_data import PersonalData
+from storage.repositories.polls import PollRepository
 from storage.repositories.postcodes import PostcodeCacheRepository
 from storage.repositories.rsvps import RsvpRepository
 from storage.repositories.teams import TeamRepository
@@ -41,6 +43,8 @@ class UnitOfWork:
         self.deliveries = DeliveryRepository(self.session)
         self.rsvps = RsvpRepository(self.session)
         self.groups = GroupRepository(self.session)
+        self.polls = PollRepository(self.session)
+        self.organisers = OrganiserRepository(self.session)
         return self
 
     async def __aexit__(

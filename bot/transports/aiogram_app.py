@@ -12,6 +12,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.types import BotCommand, CallbackQuery, Message, PollAnswer, Update
+from aiogram.types import Poll as TgPoll
 
 from bot.bootstrap import App
 from bot.transports.aiogram_port import AiogramPort
@@ -34,6 +35,7 @@ class AiogramTransport(TelegramTransport[Update]):
         router.message.register(self._message)
         router.callback_query.register(self._callback)
         router.poll_answer.register(self._poll_answer)
+        router.poll.register(self._poll)
         self.dispatcher.include_router(router)
 
     async def _message(self, message: Message, event_update: Update) -> None:
@@ -44,6 +46,9 @@ class AiogramTransport(TelegramTransport[Update]):
 
     async def _poll_answer(self, answer: PollAnswer, event_update: Update) -> None:
         await self.on_poll_answer(answer, event_update.update_id)
+
+    async def _poll(self, poll: TgPoll, event_update: Update) -> None:
+        await self.on_poll(poll, event_update.update_id)
 
     async def get_me_username(self) -> str | None:
         try:

@@ -21,6 +21,7 @@ from telegram.ext import (
     Defaults,
     MessageHandler,
     PollAnswerHandler,
+    PollHandler,
     filters,
 )
 
@@ -51,6 +52,7 @@ class PtbTransport(TelegramTransport[Update]):
         )
         self.application.add_handler(CallbackQueryHandler(self._callback))
         self.application.add_handler(PollAnswerHandler(self._poll_answer))
+        self.application.add_handler(PollHandler(self._poll))
         self._initialised = False
 
     async def _message(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -64,6 +66,10 @@ class PtbTransport(TelegramTransport[Update]):
     async def _poll_answer(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.poll_answer is not None:
             await self.on_poll_answer(update.poll_answer, update.update_id)
+
+    async def _poll(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.poll is not None:
+            await self.on_poll(update.poll, update.update_id)
 
     async def get_me_username(self) -> str | None:
         try:

@@ -3,6 +3,10 @@
 Long texts are split at 4096 characters (buttons go on the last part); 429 answers
 are obeyed; network faults and 5xx are retried with backoff; a user who blocked the
 bot is logged and skipped. A failure to send one reply never stops the others.
+
+``deliver`` is for the replies to an update; ``send_all`` is for the delivery engine
+(``bot.dispatcher``): it stops at the first refusal, raising ``Undeliverable`` for the
+caller to decide, and returns what was sent (message ids, poll ids).
 """
 
 from __future__ import annotations
@@ -69,17 +73,25 @@ class Origin:
     callback_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A message the Bot API accepted: its id, and the poll's id for a poll."""
+
+    message_id: int
+    poll_id: str | None = None
+
+
 async def _send_plain_part(port: BotApiPort, chat_id: int, part: str) -> None:
     await call_with_retries(
         port, lambda: port.send_text(chat_id, part, (), (), None, False), "sendMessage"
     )
 
 
-async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> None:
+async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> int:
     parts = split_text(reply.text)
     for part in parts[:-1]:
         await _send_plain_part(port, chat_id, part)
-    await call_with_retries(
+    return await call_with_retries(
         port,
         lambda: port.send_text(
             chat_id,
@@ -93,56 +105,80 @@ async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> None:
     )
 
 
-async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> None:
+async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> Sent | None:
+    """Send one reply; what was sent, or ``None`` for a reply that sends no message."""
     chat_id = reply.chat_id if reply.chat_id is not None else origin.chat_id
     if isinstance(reply, Text):
-        await _send_text(port, chat_id, reply)
-    elif isinstance(reply, Edit):
+        return Sent(await _send_text(port, chat_id, reply))
+    if isinstance(reply, Edit):
         message_id = reply.message_id or origin.message_id
         if message_id is None:
-            await _send_one(
+            return await _send_one(
                 port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
             )
-            return
         try:
             await call_with_retries(
                 port, lambda: port.edit_text(chat_id, message_id, reply.text, reply.buttons), "edit"
             )
         except Undeliverable as exc:
             if exc.failure is Failure.NOT_MODIFIED:
-                return
+                return Sent(message_id)
             if exc.failure is Failure.NOT_FOUND:
-                await _send_one(
+                return await _send_one(
                     port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
                 )
-                return
             raise
-    elif isinstance(reply, Poll):
-        await call_with_retries(
+        return Sent(message_id)
+    if isinstance(reply, Poll):
+        poll_message_id, poll_id = await call_with_retries(
             port,
             lambda: port.send_poll(
                 chat_id, reply.question, reply.options, reply.allows_multiple, reply.anonymous
             ),
             "sendPoll",
         )
-    elif isinstance(reply, Document):
-        await call_with_retries(
-            port,
-            lambda: port.send_document(chat_id, reply.filename, reply.content, reply.caption),
-            "sendDocument",
+        return Sent(poll_message_id, poll_id)
+    if isinstance(reply, Document):
+        return Sent(
+            await call_with_retries(
+                port,
+                lambda: port.send_document(chat_id, reply.filename, reply.content, reply.caption),
+                "sendDocument",
+            )
         )
-    elif isinstance(reply, Venue):
-        await call_with_retries(
-            port,
-            lambda: port.send_venue(
-                chat_id, reply.latitude, reply.longitude, reply.title, reply.address
-            ),
-            "sendVenue",
+    if isinstance(reply, Venue):
+        return Sent(
+            await call_with_retries(
+                port,
+                lambda: port.send_venue(
+                    chat_id, reply.latitude, reply.longitude, reply.title, reply.address
+                ),
+                "sendVenue",
+            )
         )
-    elif isinstance(reply, DeleteMessages):
+    if isinstance(reply, DeleteMessages):
         await call_with_retries(
             port, lambda: port.delete_messages(chat_id, reply.message_ids), "delete"
         )
+    return None
+
+
+async def send_all(
+    port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin
+) -> list[Sent]:
+    """Send ``replies`` in order (no button press to answer; ``Notice`` is skipped).
+
+    Raises ``Undeliverable`` at the first reply the Bot API refuses for good, after
+    the retries of ``call_with_retries``; what was sent before it stays sent.
+    """
+    sent: list[Sent] = []
+    for reply in replies:
+        if isinstance(reply, Notice):
+            continue
+        result = await _send_one(port, reply, origin)
+        if result is not None:
+            sent.append(result)
+    return sent
 
 
 async def deliver(port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin) -> None:

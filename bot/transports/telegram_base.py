@@ -20,12 +20,24 @@ from bot.transports.core import process
 from bot.transports.polling import Poller, RetryLater
 from bot.transports.port import BotApiPort
 from bot.transports.render import Origin, deliver
-from bot.transports.telegram_events import from_callback, from_message, from_poll_answer
+from bot.transports.telegram_events import (
+    from_callback,
+    from_message,
+    from_poll,
+    from_poll_answer,
+)
 from handlers.commands import command_list
 from handlers.inbound import InboundEvent
 
 log = logging.getLogger("chinwag.telegram")
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "poll_answer", "channel_post"]
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "poll",
+    "poll_answer",
+    "channel_post",
+]
 
 U = TypeVar("U")
 
@@ -128,6 +140,12 @@ class TelegramTransport(ABC, Generic[U]):
         event = from_poll_answer(answer, update_id)
         if event is not None:
             await self._run(event, Origin(event.sender.chat_id))
+
+    async def on_poll(self, poll: Any, update_id: int) -> None:
+        try:
+            await process(self.app, from_poll(poll, update_id))
+        except RetryLater:
+            self._retry_later.add(update_id)
 
     async def run_polling(self) -> None:
         await self.delete_webhook()

@@ -16,6 +16,7 @@ from handlers.inbound import (
     InboundEvent,
     LocationShared,
     PollAnswer,
+    PollState,
     Sender,
     TextMessage,
     Unsupported,
@@ -107,4 +108,15 @@ def from_poll_answer(answer: Any, update_id: int | None) -> PollAnswer | None:
         update_id=update_id,
         poll_id=answer.poll_id,
         option_ids=tuple(answer.option_ids),
+    )
+
+
+def from_poll(poll: Any, update_id: int | None) -> PollState:
+    """A poll's new counts (Telegram sends these for polls the bot sent)."""
+    return PollState(
+        sender=Sender(0, 0),  # no person: the dispatcher handles these before any user lookup
+        update_id=update_id,
+        poll_id=str(poll.id),
+        counts=tuple(int(option.voter_count) for option in poll.options),
+        closed=bool(poll.is_closed),
     )

@@ -81,14 +81,21 @@ class DeliveryRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def claim_due(self, now: datetime, worker: str, limit: int = 100) -> Sequence[Delivery]:
-        """Take up to ``limit`` due rows for this worker (the caller commits)."""
+    async def claim_due(
+        self, now: datetime, worker: str, limit: int = 100, *, chat_id: int | None = None
+    ) -> Sequence[Delivery]:
+        """Take up to ``limit`` due rows for this worker (the caller commits).
+
+        ``chat_id`` restricts the claim to one chat (the terminal delivers only its own).
+        """
         candidates = (
             select(Delivery.id)
             .where(col(Delivery.status) == "pending", col(Delivery.due_at) <= now)
             .order_by(col(Delivery.urgent).desc(), col(Delivery.due_at), col(Delivery.id))
             .limit(limit)
         )
+        if chat_id is not None:
+            candidates = candidates.where(col(Delivery.chat_id) == chat_id)
         if self._is_postgres():
             candidates = candidates.with_for_update(skip_locked=True)
         ids = list((await self._session.exec(candidates)).all())
@@ -136,6 +143,20 @@ class DeliveryRepository:
             .where(col(Delivery.id) == delivery_id)
             .values(status="pending", due_at=due_at, last_error=error[:300], claimed_by="")
         )
+
+    async def renew_claim(self, delivery_id: int, worker: str, at: datetime) -> bool:
+        """Refresh this worker's claim on a row; ``False`` if the claim was lost meanwhile
+        (released as stale, and perhaps claimed by another worker)."""
+        result = await self._session.exec(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == delivery_id,
+                col(Delivery.status) == "sending",
+                col(Delivery.claimed_by) == worker,
+            )
+            .values(claimed_at=at)
+        )
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     async def release_stale(self, claimed_before: datetime) -> int:
         """Rows a dead dispatcher left in ``sending`` go back to ``pending``."""

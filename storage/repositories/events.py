@@ -72,6 +72,15 @@ class EventRepository:
         )
         return (await self._session.exec(query)).all()
 
+    async def upcoming_any(self, now: datetime, limit: int = 50) -> Sequence[Event]:
+        query = (
+            select(Event)
+            .where(col(Event.starts_at) >= now, Event.status == "scheduled")
+            .order_by(col(Event.starts_at))
+            .limit(limit)
+        )
+        return (await self._session.exec(query)).all()
+
     async def by_external(self, source: str, external_id: str) -> Event | None:
         query = select(Event).where(Event.source == source, Event.external_id == external_id)
         return (await self._session.exec(query)).first()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +32,15 @@ class FollowRepository:
             row.active = False
             self._session.add(row)
             await self._session.flush()
+
+    async def deactivate_all(self, user_id: int) -> int:
+        """Stop every follow of a user (e.g. who blocked the bot); returns how many."""
+        result = await self._session.exec(
+            update(Follow)
+            .where(col(Follow.user_id) == user_id, col(Follow.active).is_(True))
+            .values(active=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def is_following(self, user_id: int, community_id: int) -> bool:
         row = await self.get(user_id, community_id)

@@ -31,6 +31,12 @@ class GroupRepository:
         )
         return (await self._session.exec(query)).all()
 
+    async def all_open(self) -> Sequence[ActionGroup]:
+        query = (
+            select(ActionGroup).where(ActionGroup.status == "open").order_by(col(ActionGroup.title))
+        )
+        return (await self._session.exec(query)).all()
+
     async def membership(self, group_id: int, user_id: int) -> ActionGroupMember | None:
         query = select(ActionGroupMember).where(
             ActionGroupMember.group_id == group_id, ActionGroupMember.user_id == user_id

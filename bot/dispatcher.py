@@ -1,0 +1,289 @@
+"""The delivery engine: send the due rows of the ``deliveries`` table, once each.
+
+The rows are the truth; the scheduler (``bot.scheduler``) only says "look now".
+One run (``Dispatcher.run_due``):
+
+1. rows left in ``sending`` by a dispatcher that died (claimed more than
+   ``claim_timeout`` ago) go back to ``pending``;
+2. due rows are claimed in batches (``pending`` → ``sending``, committed at once;
+   ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two dispatchers never share a row),
+   so memory does not grow with the number of due rows;
+3. each row, in turn: too late (beyond the grace window, for reminders and plain
+   messages that are not urgent) → ``missed``; composed in the recipient's language
+   (``handlers.deliveries``; ``None`` → ``cancelled``); sent through the transport's
+   port within the rate limits (``bot.rate_limit``), with 429 obeyed and 5xx and
+   timeouts retried (``bot.transports.render``). Its outcome is committed at once,
+   so a kill -9 can repeat at most the one message in flight.
+
+Outcomes: ``sent`` (with the Telegram message id of the last message); ``failed``
+for a user who blocked the bot (their follows are stopped; never retried) or a bad
+request; a transient failure goes back to ``pending`` later, until ``max_attempts``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.bootstrap import App
+from bot.rate_limit import LimitedPort, RateLimiter
+from bot.settings import Settings
+from bot.transports.port import BotApiPort, Failure
+from bot.transports.render import Origin, Sent, Undeliverable, send_all
+from handlers.deliveries import SentMessage, compose, record_sent
+from storage.models import Delivery
+
+log = logging.getLogger("chinwag.deliveries")
+
+# Kinds that are pointless, or unwelcome, when late: nobody wants "starting in an
+# hour" at 3 a.m. for a meeting that has ended. Urgent rows are always sent.
+LATE_KINDS = frozenset({"reminder", "message", "notice", "event_notice"})
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchConfig:
+    grace: timedelta = timedelta(minutes=30)
+    rate: float = 25.0  # messages a second, overall
+    per_chat_interval: float = 1.0  # seconds between two messages to one chat
+    max_attempts: int = 5
+    claim_timeout: timedelta = timedelta(minutes=5)
+    batch_size: int = 100
+    retry_base: timedelta = timedelta(minutes=1)  # then 2, 4, 8... minutes
+    retry_cap: timedelta = timedelta(minutes=30)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DispatchConfig:
+        return cls(
+            grace=timedelta(minutes=settings.reminder_grace_minutes), rate=settings.send_rate
+        )
+
+    def backoff(self, attempts: int) -> timedelta:
+        delay: timedelta = self.retry_base * 2 ** max(attempts - 1, 0)
+        return min(delay, self.retry_cap)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        app: App,
+        port: BotApiPort,
+        worker_id: str,
+        clock: Callable[[], datetime],
+        config: DispatchConfig | None = None,
+        *,
+        only_chat: int | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.app = app
+        self.worker_id = worker_id[:64]
+        self.clock = clock
+        self.config = config or DispatchConfig.from_settings(app.settings)
+        self.only_chat = only_chat  # the terminal delivers its own chat's rows only
+        self.limiter = RateLimiter(
+            self.config.rate, self.config.per_chat_interval, clock=monotonic, sleep=sleep
+        )
+        self.port = LimitedPort(port, self.limiter)
+        self._lock = asyncio.Lock()
+        self._again = False
+        self._stopping = False
+
+    # -- control ---------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Finish the row in flight, then claim nothing more."""
+        self._stopping = True
+
+    async def idle(self) -> None:
+        """Wait for a run in progress to end."""
+        async with self._lock:
+            pass
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    # -- a run -----------------------------------------------------------------
+
+    async def run_due(self) -> int:
+        """Send what is due; returns how many rows reached an outcome (sent, missed...).
+
+        A call while a run is in progress asks that run to look again and returns 0.
+        """
+        if self._stopping:
+            return 0
+        if self._lock.locked():
+            self._again = True
+            return 0
+        finished = 0
+        async with self._lock:
+            await self._release_stale()
+            while not self._stopping:
+                self._again = False
+                finished += await self._run_batches()
+                if not self._again:
+                    break
+        return finished
+
+    async def _release_stale(self) -> None:
+        async with self.app.deps.uow() as uow:
+            released = await uow.deliveries.release_stale(self.clock() - self.config.claim_timeout)
+            await uow.commit()
+        if released:
+            log.warning("released deliveries a stopped dispatcher had claimed: %d", released)
+
+    async def _claim(self) -> list[Delivery]:
+        async with self.app.deps.uow() as uow:
+            rows = await uow.deliveries.claim_due(
+                self.clock(), self.worker_id, self.config.batch_size, chat_id=self.only_chat
+            )
+            await uow.commit()
+        return list(rows)
+
+    async def _run_batches(self) -> int:
+        finished = 0
+        while not self._stopping:
+            rows = await self._claim()
+            for index, row in enumerate(rows):
+                if self._stopping:
+                    # Claimed but not begun: give them back for the next run.
+                    await self._give_back(rows[index:])
+                    return finished
+                outcome = await self.process(row)
+                if outcome in ("sent", "failed", "missed", "cancelled"):
+                    finished += 1
+            if len(rows) < self.config.batch_size:
+                break
+        return finished
+
+    async def _give_back(self, rows: list[Delivery]) -> None:
+        async with self.app.deps.uow() as uow:
+            for row in rows:
+                assert row.id is not None
+                await uow.deliveries.retry_later(row.id, row.due_at, row.last_error)
+            await uow.commit()
+
+    # -- one row ---------------------------------------------------------------
+
+    async def process(self, row: Delivery) -> str:
+        """Compose, send and record one claimed row; returns its outcome."""
+        assert row.id is not None
+        now = self.clock()
+        if not await self._still_ours(row, now):
+            return "lost"
+        if self._too_late(row, now):
+            await self._finish(row, "missed", error=f"late by {now - row.due_at}")
+            return "missed"
+        try:
+            async with self.app.deps.uow() as uow:
+                replies = await compose(self.app.deps, uow, row)
+        except (LookupError, ValueError, TypeError) as exc:
+            # An unknown kind or a payload it cannot read: trying again cannot help.
+            log.error(
+                "delivery cannot be composed",
+                extra={"delivery_id": row.id, "kind": row.kind, "error": type(exc).__name__},
+            )
+            await self._finish(row, "failed", error=f"cannot compose: {type(exc).__name__}: {exc}")
+            return "failed"
+        except Exception as exc:
+            log.exception("composer failed", extra={"delivery_id": row.id, "kind": row.kind})
+            return await self._transient(row, f"composer failed: {type(exc).__name__}")
+        if not replies:
+            await self._finish(row, "cancelled", error="obsolete" if replies is None else "empty")
+            return "cancelled"
+        try:
+            sent = await send_all(self.port, replies, Origin(row.chat_id))
+        except Undeliverable as exc:
+            return await self._refused(row, exc)
+        except Exception as exc:  # not a Bot API answer we know: a network fault, a bug
+            log.exception("delivery send failed", extra={"delivery_id": row.id, "kind": row.kind})
+            return await self._transient(row, f"{type(exc).__name__}: {exc}")
+        await self._finish_sent(row, sent)
+        return "sent"
+
+    def _too_late(self, row: Delivery, now: datetime) -> bool:
+        return not row.urgent and row.kind in LATE_KINDS and now - row.due_at > self.config.grace
+
+    async def _still_ours(self, row: Delivery, now: datetime) -> bool:
+        """A batch may take long (429 pauses): renew an old claim before another
+        dispatcher takes it as abandoned; skip the row if that already happened."""
+        assert row.id is not None
+        if row.claimed_at is None or now - row.claimed_at < self.config.claim_timeout / 2:
+            return True
+        async with self.app.deps.uow() as uow:
+            ours = await uow.deliveries.renew_claim(row.id, self.worker_id, now)
+            await uow.commit()
+        if not ours:
+            log.warning("delivery claim lost; skipped", extra={"delivery_id": row.id})
+        return ours
+
+    async def _refused(self, row: Delivery, exc: Undeliverable) -> str:
+        reason = f"{exc.failure.value}: {exc}"
+        if exc.failure is Failure.FORBIDDEN:
+            async with self.app.deps.uow() as uow:
+                assert row.id is not None
+                await uow.deliveries.finish(row.id, "failed", at=self.clock(), error=reason)
+                stopped = 0
+                if row.user_id is not None:
+                    stopped = await uow.follows.deactivate_all(row.user_id)
+                await uow.commit()
+            log.info(
+                "delivery refused: blocked or deactivated",
+                extra={"delivery_id": row.id, "kind": row.kind, "follows_stopped": stopped},
+            )
+            return "failed"
+        if exc.failure in (Failure.TRANSIENT, Failure.RETRY_AFTER):
+            return await self._transient(row, reason)
+        log.warning("delivery refused", extra={"delivery_id": row.id, "reason": exc.failure.value})
+        await self._finish(row, "failed", error=reason)
+        return "failed"
+
+    async def _transient(self, row: Delivery, reason: str) -> str:
+        assert row.id is not None
+        if row.attempts >= self.config.max_attempts:
+            log.warning(
+                "delivery failed after %d attempts",
+                row.attempts,
+                extra={"delivery_id": row.id, "kind": row.kind},
+            )
+            await self._finish(row, "failed", error=reason)
+            return "failed"
+        due = self.clock() + self.config.backoff(row.attempts)
+        async with self.app.deps.uow() as uow:
+            await uow.deliveries.retry_later(row.id, due, reason)
+            await uow.commit()
+        log.info(
+            "delivery will be retried",
+            extra={"delivery_id": row.id, "kind": row.kind, "attempts": row.attempts},
+        )
+        return "retry"
+
+    async def _finish(self, row: Delivery, status: str, *, error: str = "") -> None:
+        assert row.id is not None
+        async with self.app.deps.uow() as uow:
+            await uow.deliveries.finish(row.id, status, at=self.clock(), error=error)
+            await uow.commit()
+        log.info(
+            "delivery %s",
+            status,
+            extra={"delivery_id": row.id, "kind": row.kind, "outcome": status},
+        )
+
+    async def _finish_sent(self, row: Delivery, sent: list[Sent]) -> None:
+        assert row.id is not None
+        messages = tuple(SentMessage(s.message_id, s.poll_id) for s in sent)
+        message_id = messages[-1].message_id if messages else None
+        async with self.app.deps.uow() as uow:
+            try:
+                await record_sent(self.app.deps, uow, row, messages)
+            except Exception:
+                # The message is out: record it as sent whatever the hook thought.
+                log.exception("after-sent hook failed", extra={"delivery_id": row.id})
+                await uow.rollback()
+            await uow.deliveries.finish(row.id, "sent", at=self.clock(), message_id=message_id)
+            await uow.commit()
+        log.info("delivery sent", extra={"delivery_id": row.id, "kind": row.kind})

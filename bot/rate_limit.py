@@ -1,0 +1,210 @@
+"""Sending within the Bot API's limits: a global token bucket, per-chat spacing, 429 pauses.
+
+Telegram allows about 30 messages a second overall and about one a second per
+chat; over that it answers 429 with ``retry_after``. aiogram has no limiter, and
+python-telegram-bot's is optional and pauses unreliably, so the delivery engine has
+its own, the same for both transports:
+
+- ``TokenBucket``: at most ``rate`` messages a second on average, bursts of ``burst``;
+- ``ChatSpacing``: at least ``interval`` seconds between two messages to one chat;
+- ``RateLimiter``: both, plus a pause of every send until a fixed monotonic deadline
+  after a 429;
+- ``LimitedPort``: a ``BotApiPort`` that waits for the limiter before each call and
+  pauses it on a 429.
+
+Time is a monotonic clock and ``sleep`` is injectable, so tests need not wait.
+Nothing here is global: every dispatcher has its own limiter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.transports.port import BotApiPort, Classified, Failure
+from handlers.outbound import Keyboard
+
+Monotonic = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TokenBucket:
+    """``rate`` tokens a second, up to ``burst`` saved; one token per message.
+
+    ``reserve`` takes a token now and says how long to wait before using it; the
+    balance may go negative, so callers that reserve together are queued fairly.
+    """
+
+    def __init__(
+        self, rate: float, burst: float | None = None, *, clock: Monotonic = time.monotonic
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.capacity = burst if burst is not None else max(1.0, rate)
+        self._clock = clock
+        self._tokens = self.capacity
+        self._updated = clock()
+
+    def reserve(self) -> float:
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+        self._tokens -= 1.0
+        return 0.0 if self._tokens >= 0 else -self._tokens / self.rate
+
+
+class ChatSpacing:
+    """At least ``interval`` seconds between two messages to one chat.
+
+    Only chats with a message in the last ``interval`` are remembered, so memory
+    follows the chats being written to now, not every chat ever written to.
+    """
+
+    PRUNE_ABOVE = 1024
+
+    def __init__(self, interval: float, *, clock: Monotonic = time.monotonic) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._next: dict[int, float] = {}
+
+    def reserve(self, chat_id: int) -> float:
+        """Book the chat's next slot; how long to wait for it."""
+        now = self._clock()
+        if len(self._next) > self.PRUNE_ABOVE:
+            self._next = {chat: at for chat, at in self._next.items() if at > now}
+        start = max(now, self._next.get(chat_id, now))
+        if self.interval > 0:
+            self._next[chat_id] = start + self.interval
+        return start - now
+
+    def __len__(self) -> int:
+        return len(self._next)
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        rate: float,
+        per_chat_interval: float = 1.0,
+        *,
+        burst: float | None = None,
+        clock: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self.bucket = TokenBucket(rate, burst, clock=clock)
+        self.chats = ChatSpacing(per_chat_interval, clock=clock)
+        self.paused_until = float("-inf")
+
+    def pause_for(self, seconds: float) -> None:
+        """Hold every send for ``seconds`` from now (a 429's ``retry_after``)."""
+        self.paused_until = max(self.paused_until, self.clock() + max(seconds, 0.0))
+
+    async def _wait_for_pause(self) -> float:
+        waited = 0.0
+        while (remaining := self.paused_until - self.clock()) > 0:
+            await self.sleep(remaining)
+            waited += remaining
+        return waited
+
+    async def acquire(self, chat_id: int) -> float:
+        """Wait until a message may go to ``chat_id``; returns how long was waited."""
+        waited = await self._wait_for_pause()
+        wait = self.bucket.reserve()
+        if wait > 0:
+            await self.sleep(wait)
+            waited += wait
+        wait = self.chats.reserve(chat_id)
+        if wait > 0:
+            await self.sleep(wait)
+            waited += wait
+        return waited + await self._wait_for_pause()  # a 429 may have come meanwhile
+
+
+class LimitedPort:
+    """A ``BotApiPort`` whose sends wait for a ``RateLimiter``; a 429 pauses it."""
+
+    def __init__(self, port: BotApiPort, limiter: RateLimiter) -> None:
+        self.port = port
+        self.limiter = limiter
+
+    def _note(self, exc: BaseException) -> None:
+        kind = self.port.classify(exc)
+        if kind is not None and kind.failure is Failure.RETRY_AFTER:
+            self.limiter.pause_for(kind.retry_after)
+
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Keyboard,
+        reply_keyboard: tuple[tuple[str, ...], ...],
+        request_location: str | None,
+        remove_keyboard: bool,
+    ) -> int:
+        await self.limiter.acquire(chat_id)
+        try:
+            return await self.port.send_text(
+                chat_id, text, buttons, reply_keyboard, request_location, remove_keyboard
+            )
+        except Exception as exc:
+            self._note(exc)
+            raise
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
+        await self.limiter.acquire(chat_id)
+        try:
+            await self.port.edit_text(chat_id, message_id, text, buttons)
+        except Exception as exc:
+            self._note(exc)
+            raise
+
+    async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
+        await self.port.answer_callback(callback_id, text, alert)
+
+    async def send_poll(
+        self,
+        chat_id: int,
+        question: str,
+        options: tuple[str, ...],
+        allows_multiple: bool,
+        anonymous: bool,
+    ) -> tuple[int, str]:
+        await self.limiter.acquire(chat_id)
+        try:
+            return await self.port.send_poll(chat_id, question, options, allows_multiple, anonymous)
+        except Exception as exc:
+            self._note(exc)
+            raise
+
+    async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str) -> int:
+        await self.limiter.acquire(chat_id)
+        try:
+            return await self.port.send_document(chat_id, filename, content, caption)
+        except Exception as exc:
+            self._note(exc)
+            raise
+
+    async def send_venue(
+        self, chat_id: int, latitude: float, longitude: float, title: str, address: str
+    ) -> int:
+        await self.limiter.acquire(chat_id)
+        try:
+            return await self.port.send_venue(chat_id, latitude, longitude, title, address)
+        except Exception as exc:
+            self._note(exc)
+            raise
+
+    async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
+        await self.limiter.acquire(chat_id)
+        try:
+            await self.port.delete_messages(chat_id, message_ids)
+        except Exception as exc:
+            self._note(exc)
+            raise
+
+    def classify(self, exc: BaseException) -> Classified | None:
+        return self.port.classify(exc)

@@ -19,6 +19,7 @@ from handlers.inbound import (
     Command,
     InboundEvent,
     LocationShared,
+    PollAnswer,
     Sender,
     TextMessage,
     split_command,
@@ -60,11 +61,14 @@ class TerminalChat:
         self.write = write
         self.sender = Sender(TERMINAL_USER_ID, TERMINAL_USER_ID, name, None, language)
         self.buttons: list[Button] = []
+        # The poll the resident sees last, if it came after the last buttons: (id, options, multiple).
+        self.open_poll: tuple[str, int, bool] | None = None
         self.downloads = downloads
         self.next_message_id = 1
 
     def _show_buttons(self, rows: Keyboard) -> None:
         self.buttons = [b for row in rows for b in row]
+        self.open_poll = None
         for i, b in enumerate(self.buttons, 1):
             target = f" ({b.url})" if b.url else ""
             self.write(f"  [{i}] {b.label}{target}")
@@ -82,6 +86,8 @@ class TerminalChat:
             self.write(f"📊 {reply.question}")
             for i, option in enumerate(reply.options, 1):
                 self.write(f"  [{i}] {option}")
+            hint = "type the numbers, e.g. 1,3" if reply.allows_multiple else "type a number"
+            self.write(f"  (to answer, {hint})")
         elif isinstance(reply, Document):
             self.downloads.mkdir(parents=True, exist_ok=True)
             path = self.downloads / Path(reply.filename).name
@@ -99,6 +105,8 @@ class TerminalChat:
         line = line.strip()
         self.next_message_id += 1
         base: dict[str, Any] = {"sender": self.sender, "message_id": self.next_message_id}
+        if self.open_poll is not None and line.replace(",", " ").replace(" ", "").isdigit():
+            return self._poll_answer(line, base)
         if line.isdigit() and self.buttons:
             index = int(line) - 1
             if 0 <= index < len(self.buttons) and self.buttons[index].payload:
@@ -111,6 +119,25 @@ class TerminalChat:
         if command is not None:
             return Command(name=command[0], payload=command[1], **base)
         return TextMessage(text=line, **base)
+
+    def show_poll(self, poll_id: str, options: int, multiple: bool) -> None:
+        """Called by the terminal port after a poll is shown: numbers now answer it."""
+        self.open_poll = (poll_id, options, multiple)
+
+    def _poll_answer(self, line: str, base: dict[str, Any]) -> InboundEvent | None:
+        assert self.open_poll is not None
+        poll_id, options, multiple = self.open_poll
+        chosen = sorted({int(part) - 1 for part in line.replace(",", " ").split()})
+        if (
+            not chosen
+            or any(not 0 <= i < options for i in chosen)
+            or (len(chosen) > 1 and not multiple)
+        ):
+            self.write(f"  (choose {'numbers' if multiple else 'a number'} from 1 to {options})")
+            return None
+        self.open_poll = None
+        self.write("  (your answer is saved)")
+        return PollAnswer(poll_id=poll_id, option_ids=tuple(chosen), **base)
 
     def _location(self, payload: str, base: dict[str, Any]) -> InboundEvent | None:
         """``/location 53.19 -2.76``: the terminal's way of sharing a location."""

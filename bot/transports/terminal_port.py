@@ -67,7 +67,9 @@ class TerminalPort:
             )
         )
         message_id = self._new_message_id()
-        return message_id, f"terminal-poll-{message_id}"
+        poll_id = f"terminal-poll-{message_id}"
+        self.chat.show_poll(poll_id, len(options), allows_multiple)
+        return message_id, poll_id
 
     async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str) -> int:
         self.chat.render(

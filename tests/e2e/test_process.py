@@ -148,3 +148,71 @@ async def test_webhook_mode_from_the_command_line_with_json_logs(
     assert any(e.get("mode") == "webhook" for e in events)
     assert not any("A bowling green" in line for line in lines)
     assert (await saved_answers(db_url, 5_200_000_003))["exists"] == "A bowling green"
+
+
+async def schedule_a_reminder(db_url: str, telegram_id: int, in_seconds: float) -> None:
+    """A resident going to a surgery whose one-hour reminder falls due in ``in_seconds``."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import select
+
+    from handlers.events.service import schedule_reminders
+    from storage.models import Community, Event, Rsvp, User
+
+    app = await build_app(Settings(database_url=db_url), apply_migrations=False)
+    try:
+        async with app.deps.uow() as uow:
+            tarvin = (
+                await uow.session.exec(select(Community).where(Community.name == "Tarvin"))
+            ).one()
+            event = Event(
+                kind="surgery",
+                title="Evening surgery",
+                community_id=tarvin.id,
+                starts_at=datetime.now(UTC) + timedelta(minutes=60, seconds=in_seconds),
+            )
+            resident = User(
+                telegram_id=telegram_id,
+                chat_id=telegram_id,
+                first_name="Rem",
+                reminder_offsets="60",
+            )
+            uow.session.add_all([event, resident])
+            await uow.session.flush()
+            uow.session.add(Rsvp(event_id=event.id, user_id=resident.id, status="going"))
+            assert await schedule_reminders(uow, event, resident, datetime.now(UTC)) == 1
+            await uow.commit()
+    finally:
+        await app.close()
+
+
+async def test_kill_9_before_a_reminder_is_due_then_restart_sends_it_once(
+    bot_api: FakeBotApi, db_url: str, transport: str
+) -> None:
+    from sqlmodel import select
+
+    from storage.models import Delivery
+
+    user = bot_api.user(5_200_000_009, "Rem")
+    fast = {"CHINWAG_DISPATCH_INTERVAL_SECONDS": "0.2"}
+    async with chinwag_run(bot_api, db_url, transport, fast) as process:
+        await schedule_a_reminder(db_url, user.id, in_seconds=3)
+        process.send_signal(signal.SIGKILL)  # before the reminder is due
+        await process.wait()
+    assert user.messages == []
+    await asyncio.sleep(3.5)  # the reminder falls due while nothing runs
+    async with chinwag_run(bot_api, db_url, transport, fast) as process:
+        await user.wait_for(contains="Starting soon", timeout=15)
+        await asyncio.sleep(1.0)  # a few more dispatcher rounds: nothing more is sent
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 10) == 0
+    assert len([m for m in user.messages if "Starting soon" in m.get("text", "")]) == 1
+    app = await build_app(Settings(database_url=db_url), apply_migrations=False)
+    try:
+        async with app.deps.uow() as uow:
+            row = (
+                await uow.session.exec(select(Delivery).where(Delivery.kind == "reminder"))
+            ).one()
+        assert row.status == "sent"
+    finally:
+        await app.close()

@@ -98,3 +98,72 @@ async def test_the_terminal_finds_the_officer_three_ways_and_follows(
     assert "[1] 🔔 Follow updates from this team" in cards[-1]
     assert "(You now follow the Tarvin team.)" in cards[-1]
     assert "[1] 🔕 Stop following this team" in cards[-1]
+
+
+async def test_the_terminal_lists_events_rsvps_saves_the_ics_and_shows_reminders(
+    app: App, tmp_path: Path
+) -> None:
+    import dataclasses
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from sqlmodel import select
+
+    from bot.dispatcher import DispatchConfig, Dispatcher
+    from bot.transports.terminal_port import TerminalPort
+    from storage.models import Community, Event
+
+    london = ZoneInfo("Europe/London")
+    now = [datetime(2026, 10, 20, 9, 0, tzinfo=UTC)]
+    app.deps = dataclasses.replace(app.deps, clock=lambda: now[0])
+    async with app.deps.uow() as uow:
+        tarvin = (await uow.session.exec(select(Community).where(Community.name == "Tarvin"))).one()
+        # Tuesday 27 October 2026, 18:00 GMT: two days after the clocks go back.
+        event = Event(
+            kind="surgery",
+            title="Police surgery",
+            community_id=tarvin.id,
+            lpu_id=tarvin.lpu_id,
+            starts_at=datetime(2026, 10, 27, 18, 0, tzinfo=london).astimezone(UTC),
+            venue="Tarvin Library",
+        )
+        uow.session.add(event)
+        await uow.commit()
+
+    output: list[str] = []
+    chat = TerminalChat(app, write=output.append, name="Terry", language=None, downloads=tmp_path)
+    for line in ("/officer", "CH3 8EH", "/events", "1"):
+        event_ = chat.event_for(line)
+        assert event_ is not None
+        await chat.send(event_)
+    for label in ("✅ Going", "📅 Add to calendar"):
+        number = next(i for i, b in enumerate(chat.buttons, 1) if b.label == label)
+        await chat.send(chat.event_for(str(number)))  # type: ignore[arg-type]
+    transcript = "\n".join(output)
+    assert "Tue 27 Oct, 18:00" in transcript and "You said you are going" in transcript
+    assert (tmp_path / f"chinwag-event-{event.id}.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+    dispatcher = Dispatcher(app, TerminalPort(chat), "terminal", lambda: now[0], DispatchConfig())
+    now[0] = datetime(2026, 10, 26, 18, 0, tzinfo=UTC)  # 18:00 GMT the day before
+    assert await dispatcher.run_due() == 1
+    now[0] = datetime(2026, 10, 27, 17, 0, tzinfo=UTC)  # an hour before
+    assert await dispatcher.run_due() == 1
+    transcript = "\n".join(output)
+    assert "Reminder: tomorrow" in transcript and "Starting soon" in transcript
+
+
+async def test_a_poll_in_the_terminal_is_answered_by_number(app: App, tmp_path: Path) -> None:
+    from bot.transports.terminal_port import TerminalPort
+    from handlers.inbound import PollAnswer
+
+    output: list[str] = []
+    chat = TerminalChat(app, write=output.append, name="Terry", language=None, downloads=tmp_path)
+    port = TerminalPort(chat)
+    _, poll_id = await port.send_poll(
+        1, "Which topic first?", ("Speeding", "Parking"), False, False
+    )
+    assert chat.event_for("3") is None and "choose a number from 1 to 2" in output[-1]
+    answer = chat.event_for("2")
+    assert (
+        isinstance(answer, PollAnswer) and answer.poll_id == poll_id and answer.option_ids == (1,)
+    )

@@ -198,6 +198,14 @@ class LimitedPort:
             self._note(exc)
             raise
 
+    async def stop_poll(self, chat_id: int, message_id: int) -> None:
+        await self.limiter.acquire(chat_id)
+        try:
+            await self.port.stop_poll(chat_id, message_id)
+        except Exception as exc:
+            self._note(exc)
+            raise
+
     async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
         await self.limiter.acquire(chat_id)
         try:

@@ -96,4 +96,11 @@ class DeleteMessages(Reply):
     message_ids: tuple[int, ...] = field(default_factory=tuple)
 
 
-OutboundReply = Text | Edit | Notice | Poll | Document | Venue | DeleteMessages
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StopPoll(Reply):
+    """Close a native poll the bot sent earlier, so no more answers can be given."""
+
+    message_id: int
+
+
+OutboundReply = Text | Edit | Notice | Poll | Document | Venue | DeleteMessages | StopPoll

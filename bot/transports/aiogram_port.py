@@ -117,6 +117,9 @@ class AiogramPort:
         for start in range(0, len(message_ids), 100):
             await self.bot.delete_messages(chat_id, list(message_ids[start : start + 100]))
 
+    async def stop_poll(self, chat_id: int, message_id: int) -> None:
+        await self.bot.stop_poll(chat_id, message_id)
+
     def classify(self, exc: BaseException) -> Classified | None:
         if isinstance(exc, TelegramRetryAfter):
             return Classified(Failure.RETRY_AFTER, float(exc.retry_after), exc.message)

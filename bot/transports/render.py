@@ -26,6 +26,7 @@ from handlers.outbound import (
     Notice,
     OutboundReply,
     Poll,
+    StopPoll,
     Text,
     Venue,
 )
@@ -160,6 +161,14 @@ async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> S
         await call_with_retries(
             port, lambda: port.delete_messages(chat_id, reply.message_ids), "delete"
         )
+    if isinstance(reply, StopPoll):
+        try:
+            await call_with_retries(
+                port, lambda: port.stop_poll(chat_id, reply.message_id), "stopPoll"
+            )
+        except Undeliverable as exc:
+            if exc.failure not in (Failure.NOT_FOUND, Failure.BAD_REQUEST):
+                raise  # an already closed or deleted poll is fine
     return None
 
 

@@ -124,6 +124,10 @@ class TerminalChat:
         """Called by the terminal port after a poll is shown: numbers now answer it."""
         self.open_poll = (poll_id, options, multiple)
 
+    def close_poll(self) -> None:
+        self.open_poll = None
+        self.write("  (the poll is closed)")
+
     def _poll_answer(self, line: str, base: dict[str, Any]) -> InboundEvent | None:
         assert self.open_poll is not None
         poll_id, options, multiple = self.open_poll

@@ -94,5 +94,8 @@ class TerminalPort:
     async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
         self.chat.render(DeleteMessages(chat_id=chat_id, message_ids=message_ids))
 
+    async def stop_poll(self, chat_id: int, message_id: int) -> None:
+        self.chat.close_poll()
+
     def classify(self, exc: BaseException) -> Classified | None:
         return None  # printing does not fail in ways the Bot API does

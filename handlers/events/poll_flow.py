@@ -199,9 +199,9 @@ async def on_button(ctx: Context, press: PollButton) -> Replies:
         results = await polls.results(ctx.uow, poll)
         return [Edit(text=note), Text(text=results.text, buttons=_manage_buttons(poll))]
     if press.action is PollAction.CLOSE and poll.status == "open":
-        poll.status = "closed"
-        poll.closed_at = ctx.now()
-        ctx.uow.session.add(poll)
+        await polls.close(ctx.uow, poll, ctx.now())
+        if ctx.deps.wake is not None:
+            ctx.deps.wake()
     if press.action is PollAction.EXPORT:
         return [await polls.export_csv(ctx.uow, poll)]
     results = await polls.results(ctx.uow, poll)

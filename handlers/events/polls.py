@@ -18,7 +18,7 @@ from handlers.deliveries import SentMessage, after_sent, composer
 from handlers.i18n import _, _n
 from handlers.inbound import PollAnswer, PollState
 from handlers.markup import escape, fmt
-from handlers.outbound import Document, OutboundReply, Text
+from handlers.outbound import Document, OutboundReply, StopPoll, Text
 from handlers.outbound import Poll as PollReply
 from storage.models import Delivery, Poll, User
 from storage.uow import UnitOfWork
@@ -91,6 +91,35 @@ async def remember_copy(
             await uow.polls.record_copy(
                 poll_id, delivery.user_id, delivery.chat_id, message.message_id, message.poll_id
             )
+
+
+async def close(uow: UnitOfWork, poll: Poll, now: datetime) -> int:
+    """Close the poll, and stop every recipient's native copy (through the dispatcher)."""
+    assert poll.id is not None
+    poll.status, poll.closed_at = "closed", now
+    uow.session.add(poll)
+    stopped = 0
+    for copy in await uow.polls.copies(poll.id):
+        if copy.message_id is None:
+            continue
+        await uow.deliveries.schedule(
+            key=f"poll-stop:{copy.id}",
+            kind="poll_stop",
+            chat_id=copy.chat_id,
+            user_id=copy.user_id,
+            due_at=now,
+            payload=json.dumps({"message_id": copy.message_id}),
+            urgent=True,
+        )
+        stopped += 1
+    return stopped
+
+
+@composer("poll_stop")
+async def compose_stop(
+    deps: Deps, uow: UnitOfWork, delivery: Delivery, user: User | None
+) -> list[OutboundReply] | None:
+    return [StopPoll(message_id=int(json.loads(delivery.payload)["message_id"]))]
 
 
 async def record_answer(ctx: Context, answer: PollAnswer) -> list[OutboundReply]:

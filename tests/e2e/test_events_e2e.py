@@ -125,3 +125,8 @@ async def test_a_resident_rsvps_gets_a_calendar_file_and_both_reminders(
     await user.wait_idle()
     await boss.press("Refresh results")
     await boss.wait_for(contains="Parking: 1 (100%)")
+    await boss.press("Close the poll")
+    await boss.wait_for(contains="This poll is closed.")
+    assert await dispatcher.run_due() == 1
+    stops = bot_api.calls("stopPoll")
+    assert [int(s["message_id"]) for s in stops] == [poll_message["message_id"]]

@@ -20,7 +20,7 @@ from aiogram.types import (
     ReplyKeyboardRemove,
 )
 
-from bot.transports.port import Classified, Failure
+from bot.transports.port import Classified, Failure, bad_request
 from handlers.outbound import Keyboard
 
 
@@ -130,10 +130,5 @@ class AiogramPort:
         ):
             return Classified(Failure.TRANSIENT, description=str(exc))
         if isinstance(exc, TelegramBadRequest):
-            text = exc.message.lower()
-            if "not modified" in text:
-                return Classified(Failure.NOT_MODIFIED, description=exc.message)
-            if "not found" in text or "can't be edited" in text or "can't be deleted" in text:
-                return Classified(Failure.NOT_FOUND, description=exc.message)
-            return Classified(Failure.BAD_REQUEST, description=exc.message)
+            return bad_request(exc.message)
         return None

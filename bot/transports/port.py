@@ -29,6 +29,16 @@ class Classified:
     description: str = ""
 
 
+def bad_request(description: str) -> Classified:
+    """A 400 answer, by its description (the same words whichever framework read it)."""
+    text = description.lower()
+    if "not modified" in text:
+        return Classified(Failure.NOT_MODIFIED, description=description)
+    if "not found" in text or "can't be edited" in text or "can't be deleted" in text:
+        return Classified(Failure.NOT_FOUND, description=description)
+    return Classified(Failure.BAD_REQUEST, description=description)
+
+
 class BotApiPort(Protocol):
     async def send_text(
         self,

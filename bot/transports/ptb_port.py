@@ -16,7 +16,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.transports.port import Classified, Failure
+from bot.transports.port import Classified, Failure, bad_request
 from handlers.outbound import Keyboard
 
 
@@ -137,12 +137,7 @@ class PtbPort:
         if isinstance(exc, Forbidden):
             return Classified(Failure.FORBIDDEN, description=exc.message)
         if isinstance(exc, BadRequest):  # a subclass of NetworkError in ptb: test it first
-            text = exc.message.lower()
-            if "not modified" in text:
-                return Classified(Failure.NOT_MODIFIED, description=exc.message)
-            if "not found" in text or "can't be edited" in text or "can't be deleted" in text:
-                return Classified(Failure.NOT_FOUND, description=exc.message)
-            return Classified(Failure.BAD_REQUEST, description=exc.message)
+            return bad_request(exc.message)
         if isinstance(exc, TimedOut | NetworkError | TimeoutError):
             return Classified(Failure.TRANSIENT, description=str(exc))
         return None

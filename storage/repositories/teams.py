@@ -33,48 +33,38 @@ class TeamRepository:
 
     async def replace_members(self, community_id: int, members: Sequence[TeamMember]) -> bool:
         """Make the team exactly ``members`` (matched by name); ``True`` if anything changed."""
-        existing = {m.name: m for m in await self.members(community_id)}
-        wanted = {m.name for m in members}
-        changed = False
-        for gone in set(existing) - wanted:
-            await self._session.delete(existing[gone])
-            changed = True
         fields = ("rank", "role", "email", "phone", "social", "bio", "position")
-        for member in members:
-            row = existing.get(member.name)
-            if row is None:
-                member.community_id = community_id
-                self._session.add(member)
-                changed = True
-                continue
-            for name in fields:
-                if getattr(row, name) != getattr(member, name):
-                    setattr(row, name, getattr(member, name))
-                    changed = True
-            self._session.add(row)
-        await self._session.flush()
-        return changed
+        return await self._replace(community_id, await self.members(community_id), members, fields)
 
     async def replace_bases(self, community_id: int, bases: Sequence[CommunityBase]) -> bool:
-        existing = {b.name: b for b in await self.bases(community_id)}
-        wanted = {b.name for b in bases}
+        """Make the bases exactly ``bases`` (matched by name); ``True`` if anything changed."""
+        fields = ("address", "postcode", "latitude", "longitude", "opening_times", "accessibility")
+        return await self._replace(community_id, await self.bases(community_id), bases, fields)
+
+    async def _replace(
+        self,
+        community_id: int,
+        current: Sequence[TeamMember | CommunityBase],
+        wanted: Sequence[TeamMember | CommunityBase],
+        fields: tuple[str, ...],
+    ) -> bool:
+        existing = {row.name: row for row in current}
         changed = False
-        for gone in set(existing) - wanted:
+        for gone in set(existing) - {row.name for row in wanted}:
             await self._session.delete(existing[gone])
             changed = True
-        fields = ("address", "postcode", "latitude", "longitude", "opening_times", "accessibility")
-        for base in bases:
-            row = existing.get(base.name)
-            if row is None:
-                base.community_id = community_id
-                self._session.add(base)
+        for row in wanted:
+            stored = existing.get(row.name)
+            if stored is None:
+                row.community_id = community_id
+                self._session.add(row)
                 changed = True
                 continue
             for name in fields:
-                if getattr(row, name) != getattr(base, name):
-                    setattr(row, name, getattr(base, name))
+                if getattr(stored, name) != getattr(row, name):
+                    setattr(stored, name, getattr(row, name))
                     changed = True
-            self._session.add(row)
+            self._session.add(stored)
         await self._session.flush()
         return changed
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
-from bot.bootstrap import build_app
+import pytest
+
+from bot.bootstrap import App, build_app
 from bot.settings import Settings
 from handlers.dispatch import handle
 from handlers.inbound import TextMessage
@@ -35,40 +38,43 @@ async def test_a_resident_conversation_on_postgres_with_64_bit_ids(postgres_url:
         await app.close()
 
 
-async def test_two_workers_with_the_same_update_handle_it_once(postgres_url: str) -> None:
-    first = await build_app(Settings(database_url=postgres_url))
-    second = await build_app(Settings(database_url=postgres_url), apply_migrations=False)
-    try:
-        async with first.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
-        r = Resident(first.deps, 5_000_000_124)
-        await walk_to_exists(r)
-        event = TextMessage(sender=r.sender, update_id=777_000_001, text="only once")
-        results = await asyncio.gather(handle(first.deps, event), handle(second.deps, event))
-        assert sum(1 for replies in results if replies) == 1
-        answers = await answers_of(first.deps, 5_000_000_124)
-        assert answers["exists"].text == "only once" and "needs" not in answers
-    finally:
-        await first.close()
-        await second.close()
+@pytest.fixture
+async def two_workers(postgres_url: str) -> AsyncIterator[tuple[App, App]]:
+    """Two apps (as two processes would be) on one migrated PostgreSQL with the demo data."""
+    first = await build_app(Settings(database_url=postgres_url, flood_limit=100_000))
+    second = await build_app(
+        Settings(database_url=postgres_url, flood_limit=100_000), apply_migrations=False
+    )
+    async with first.deps.uow() as uow:
+        await load_demo(uow)
+        await uow.commit()
+    yield first, second
+    await first.close()
+    await second.close()
 
 
-async def test_two_updates_of_one_user_on_two_workers_stay_consistent(postgres_url: str) -> None:
-    first = await build_app(Settings(database_url=postgres_url))
-    second = await build_app(Settings(database_url=postgres_url), apply_migrations=False)
-    try:
-        async with first.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
-        r = Resident(first.deps, 5_000_000_125)
-        await walk_to_exists(r)
-        a = TextMessage(sender=r.sender, update_id=777_000_010, text="answer A")
-        b = TextMessage(sender=r.sender, update_id=777_000_011, text="answer B")
-        await asyncio.gather(handle(first.deps, a), handle(second.deps, b))
-        answers = await answers_of(first.deps, 5_000_000_125)
-        # One answered "exists", the other the next question: never both the same step.
-        assert {answers["exists"].text, answers["needs"].text} == {"answer A", "answer B"}
-    finally:
-        await first.close()
-        await second.close()
+async def test_two_workers_with_the_same_update_handle_it_once(
+    two_workers: tuple[App, App],
+) -> None:
+    first, second = two_workers
+    r = Resident(first.deps, 5_000_000_124)
+    await walk_to_exists(r)
+    event = TextMessage(sender=r.sender, update_id=777_000_001, text="only once")
+    results = await asyncio.gather(handle(first.deps, event), handle(second.deps, event))
+    assert sum(1 for replies in results if replies) == 1
+    answers = await answers_of(first.deps, 5_000_000_124)
+    assert answers["exists"].text == "only once" and "needs" not in answers
+
+
+async def test_two_updates_of_one_user_on_two_workers_stay_consistent(
+    two_workers: tuple[App, App],
+) -> None:
+    first, second = two_workers
+    r = Resident(first.deps, 5_000_000_125)
+    await walk_to_exists(r)
+    a = TextMessage(sender=r.sender, update_id=777_000_010, text="answer A")
+    b = TextMessage(sender=r.sender, update_id=777_000_011, text="answer B")
+    await asyncio.gather(handle(first.deps, a), handle(second.deps, b))
+    answers = await answers_of(first.deps, 5_000_000_125)
+    # One answered "exists", the other the next question: never both the same step.
+    assert {answers["exists"].text, answers["needs"].text} == {"answer A", "answer B"}

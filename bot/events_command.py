@@ -26,7 +26,10 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import ConfigError
 from bot.settings import Settings
-from handlers.events import deeplink, organiser
+from handlers.events import deeplink
+from handlers.events.organise.changes import cancel_event, cancel_series
+from handlers.events.organise.checkin_link import DEFAULT_BOT_USERNAME
+from handlers.events.organise.create import create_events, notify_members
 from handlers.events.qr import qr_png
 from handlers.roles import EVENT_KINDS
 from storage.models import Community, Event
@@ -79,9 +82,7 @@ def add_events_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     repeat.add_argument(
         "--monthly", action="store_true", help="every month on this weekday (e.g. first Tuesday)"
     )
-    add.add_argument(
-        "--bot-username", default=organiser.DEFAULT_BOT_USERNAME, help="for the deep link"
-    )
+    add.add_argument("--bot-username", default=DEFAULT_BOT_USERNAME, help="for the deep link")
     add.add_argument("--qr", type=Path, default=None, help="write the QR code PNG here")
 
     listing = what.add_parser("list", help="events still to come")
@@ -264,7 +265,7 @@ async def _add(uow: UnitOfWork, settings: Settings, now: datetime, args: argpars
     fields = draft.fields("cli")
     duration = draft.ends - draft.starts if draft.ends else None
     fields.pop("ends_at")
-    events = await organiser.create_events(uow, fields, draft.starts, repeat, tz)
+    events = await create_events(uow, fields, draft.starts, repeat, tz)
     for event in events:
         if duration is not None:
             event.ends_at = event.starts_at + duration
@@ -272,7 +273,7 @@ async def _add(uow: UnitOfWork, settings: Settings, now: datetime, args: argpars
     if draft.group_id is not None:
         group = await uow.groups.get(draft.group_id)
         assert group is not None
-        await organiser.notify_members(uow, group, events, now, tz)
+        await notify_members(uow, group, events, now, tz)
     await uow.commit()
     first = events[0]
     assert first.id is not None
@@ -348,10 +349,10 @@ async def _cancel(
         print(f"Nothing cancelled: {state} {args.id}.")
         return EXIT_NOT_FOUND
     if event.status == "series":
-        told = await organiser.cancel_series(uow, event, now)
+        told = await cancel_series(uow, event, now)
         what = f"every date still to come of {event.title!r}"
     else:
-        told = await organiser.cancel_event(uow, event, now)
+        told = await cancel_event(uow, event, now)
         what = f"{event.title!r} on {_local(event.starts_at, settings.tz)}"
     await uow.commit()
     people = "person" if told == 1 else "people"

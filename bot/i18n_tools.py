@@ -72,7 +72,7 @@ def write_catalog(catalog: Catalog, lang: str, root: Path = DEFAULT_LOCALES_DIR)
     path = _po_path(lang, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
-        write_po(fh, catalog, width=100, sort_output=False, include_previous=False)
+        write_po(fh, catalog, width=100, sort_output=True, include_previous=False)
 
 
 def extract(root: Path = DEFAULT_LOCALES_DIR) -> dict[str, int]:

@@ -119,7 +119,7 @@ class Reminders:
 
 
 class DraftAction(StrEnum):
-    """Buttons on an organiser's draft (``handlers.events.organiser``)."""
+    """Buttons on an organiser's draft (``handlers.events.organise``)."""
 
     KIND = "k"  # value: event kind
     GROUP = "g"  # value: action group id

@@ -22,9 +22,12 @@ from handlers.callbacks import (
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.conversation.questionnaire import StepKind
-from handlers.events import checkin, organiser, poll_flow, polls
+from handlers.events import checkin, poll_flow, polls
 from handlers.events import groups as action_groups
 from handlers.events import resident as events
+from handlers.events.organise import advance, drafts, presses
+from handlers.events.organise import answers as draft_answers
+from handlers.events.organise import menu as organise_menu
 from handlers.i18n import _
 from handlers.inbound import (
     ButtonPress,
@@ -79,14 +82,14 @@ async def _command(ctx: Context, command: Command) -> Replies:
     if name == "forget":
         return await data_rights.forget(ctx)
     if name in ("organise", "organize"):
-        return await organiser.start(ctx)
+        return await organise_menu.start(ctx)
     if name == "groups":
         return await action_groups.list_groups(ctx)
     if name in ("cancel", "back", "skip"):
         conv = await ctx.uow.conversations.active_for(ctx.user_id)
-        draft = await organiser.active_draft(ctx, conv)
+        draft = await drafts.active_draft(ctx, conv)
         if draft is not None:
-            step = {"cancel": organiser.cancel, "back": organiser.back, "skip": organiser.skip}
+            step = {"cancel": drafts.cancel, "back": drafts.back, "skip": advance.skip}
             return await step[name](ctx, draft)
     if name == "cancel":
         return await _with_conversation(ctx, flow.cancel)
@@ -112,9 +115,9 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
     if isinstance(data, Officers):
         return await officers.on_button(ctx, data)
     if isinstance(data, DraftButton):
-        return await organiser.on_draft_button(ctx, data)
+        return await presses.on_draft_button(ctx, data)
     if isinstance(data, Organiser):
-        return await organiser.on_organiser_button(ctx, data)
+        return await organise_menu.on_organiser_button(ctx, data)
     if isinstance(data, GroupButton):
         return await action_groups.on_button(ctx, data)
     if isinstance(data, DataRights):
@@ -131,9 +134,9 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
 
 async def _text(ctx: Context, message: TextMessage) -> Replies:
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
-    draft = await organiser.active_draft(ctx, conv)
+    draft = await drafts.active_draft(ctx, conv)
     if draft is not None:
-        return await organiser.on_text(ctx, draft, message.text)
+        return await draft_answers.on_text(ctx, draft, message.text)
     if conv is not None:
         return await flow.on_text(ctx, conv, message.text)
     if ctx.user.awaiting.startswith(poll_flow.AWAITING_PREFIX):
@@ -147,9 +150,9 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
 
 async def _location(ctx: Context, shared: LocationShared) -> Replies:
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
-    draft = await organiser.active_draft(ctx, conv)
+    draft = await drafts.active_draft(ctx, conv)
     if draft is not None and draft.step == "location":
-        return await organiser.on_location(ctx, draft, shared.latitude, shared.longitude)
+        return await draft_answers.on_location(ctx, draft, shared.latitude, shared.longitude)
     if conv is not None and flow.current_step(ctx, conv).kind is StepKind.COMMUNITY:
         return await flow.on_location(ctx, conv, shared.latitude, shared.longitude)
     return await officers.on_location(ctx, shared.latitude, shared.longitude)

@@ -763,3 +763,27 @@ async def test_forget_takes_an_organisers_draft_with_it(deps: Deps) -> None:
     assert await count(deps, EventDraft) == 0
     kept = await one(deps, Event, Event.id == event.id)
     assert isinstance(kept, Event) and kept.organiser_id is None  # the event stays, unsigned
+
+
+def test_in_the_repeated_hour_a_first_time_already_gone_is_not_offered() -> None:
+    """Regression: two aware times in one zone compare equal whatever their fold."""
+    from zoneinfo import ZoneInfo
+
+    from handlers.events.dates import Problem
+    from handlers.events.organise.when import which_one_question
+    from storage.models import EventDraft
+
+    london = ZoneInfo("Europe/London")
+    wall = datetime(2026, 10, 25, 1, 30)
+    between = datetime(2026, 10, 25, 0, 45, tzinfo=UTC)  # after 01:30 BST, before 01:30 GMT
+    page = which_one_question(
+        EventDraft(id=1, user_id=1, step="when"),
+        Problem("ambiguous", wall),
+        wall,
+        london,
+        between,
+        [],
+    )
+    labels = [b.label for row in page.buttons for b in row]
+    assert any("01:30 GMT" in label for label in labels)
+    assert not any("01:30 BST" in label for label in labels)

@@ -35,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.bootstrap import App, utc_clock
 from bot.dispatcher import DispatchConfig, Dispatcher
 from bot.transports.port import BotApiPort
+from handlers.events.series import top_up
 
 log = logging.getLogger("chinwag.scheduler")
 
@@ -58,6 +59,10 @@ _scheduler_log.addFilter(_QuietOverlap())
 def worker_id() -> str:
     """A name for this dispatcher in ``deliveries.claimed_by``: host, process, random."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:64]
+
+
+SERIES_JOB = "events:series-top-up"
+SERIES_TOP_UP_HOURS = 6
 
 
 class DeliveryScheduler:
@@ -91,6 +96,14 @@ class DeliveryScheduler:
             next_run_time=datetime.now(UTC),
             replace_existing=True,
         )
+        self.scheduler.add_job(
+            self._top_up,
+            IntervalTrigger(hours=SERIES_TOP_UP_HOURS, timezone=UTC),
+            id=SERIES_JOB,
+            name="events: keep repeating events' next dates",
+            next_run_time=datetime.now(UTC),
+            replace_existing=True,
+        )
         self.scheduler.start()
         log.info("delivery scheduler started", extra={"interval": self.interval_seconds})
 
@@ -118,6 +131,17 @@ class DeliveryScheduler:
             await self.dispatcher.run_due()
         except Exception:  # the database away, a bug: log it; the next tick tries again
             log.exception("delivery run failed")
+
+    async def _top_up(self) -> None:
+        if self._stopping:
+            return
+        try:
+            added = await top_up(self.dispatcher.app.deps.uow, self.dispatcher.clock())
+        except Exception:
+            log.exception("topping up repeating events failed")
+            return
+        if added:
+            log.info("repeating events topped up", extra={"dates_added": added})
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT_SECONDS) -> None:
         """Stop waking; let the row in flight finish (its outcome is recorded)."""

@@ -130,7 +130,11 @@ class Event(SQLModel, table=True):
     """
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        # One row per date of a series, however many workers top the series up at once.
+        UniqueConstraint("series_id", "occurrence_of", name="uq_events_series_date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(default="other", max_length=24)  # conversation, action_group, surgery, other

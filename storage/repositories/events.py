@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -80,6 +80,22 @@ class EventRepository:
             .limit(limit)
         )
         return (await self._session.exec(query)).all()
+
+    async def all_series(self) -> Sequence[Event]:
+        return (await self._session.exec(select(Event).where(Event.status == "series"))).all()
+
+    async def series_dates(self, series_id: int) -> list[date]:
+        """Every date the series has a row for (scheduled, moved or cancelled)."""
+        query = select(Event).where(Event.series_id == series_id)
+        return [e.occurrence_of for e in (await self._session.exec(query)).all() if e.occurrence_of]
+
+    async def series_upcoming_count(self, series_id: int, now: datetime) -> int:
+        query = (
+            select(func.count())
+            .select_from(Event)
+            .where(col(Event.series_id) == series_id, col(Event.starts_at) >= now)
+        )
+        return int((await self._session.exec(query)).one())
 
     async def by_external(self, source: str, external_id: str) -> Event | None:
         query = select(Event).where(Event.source == source, Event.external_id == external_id)

@@ -21,6 +21,7 @@ from aiogram.types import (
 )
 
 from bot.transports.port import Classified, Failure, bad_request
+from bot.transports.shared_calls import SharedBotCalls
 from handlers.outbound import Keyboard
 
 
@@ -55,8 +56,9 @@ def reply_markup(
     return None
 
 
-class AiogramPort:
+class AiogramPort(SharedBotCalls):
     def __init__(self, bot: Bot) -> None:
+        super().__init__(bot)
         self.bot = bot
 
     async def send_text(
@@ -80,45 +82,11 @@ class AiogramPort:
             text=text, chat_id=chat_id, message_id=message_id, reply_markup=inline_markup(buttons)
         )
 
-    async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
-        await self.bot.answer_callback_query(callback_id, text=text or None, show_alert=alert)
-
-    async def send_poll(
-        self,
-        chat_id: int,
-        question: str,
-        options: tuple[str, ...],
-        allows_multiple: bool,
-        anonymous: bool,
-    ) -> tuple[int, str]:
-        message = await self.bot.send_poll(
-            chat_id,
-            question,
-            list(options),
-            allows_multiple_answers=allows_multiple,
-            is_anonymous=anonymous,
-        )
-        assert message.poll is not None
-        return message.message_id, message.poll.id
-
     async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str) -> int:
         message = await self.bot.send_document(
             chat_id, BufferedInputFile(content, filename=filename), caption=caption or None
         )
         return message.message_id
-
-    async def send_venue(
-        self, chat_id: int, latitude: float, longitude: float, title: str, address: str
-    ) -> int:
-        message = await self.bot.send_venue(chat_id, latitude, longitude, title, address)
-        return message.message_id
-
-    async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
-        for start in range(0, len(message_ids), 100):
-            await self.bot.delete_messages(chat_id, list(message_ids[start : start + 100]))
-
-    async def stop_poll(self, chat_id: int, message_id: int) -> None:
-        await self.bot.stop_poll(chat_id, message_id)
 
     def classify(self, exc: BaseException) -> Classified | None:
         if isinstance(exc, TelegramRetryAfter):

@@ -58,35 +58,12 @@ def reply_markup(
 
 class AiogramPort(SharedBotCalls):
     def __init__(self, bot: Bot) -> None:
-        super().__init__(bot)
-        self.bot = bot
-
-    async def send_text(
-        self,
-        chat_id: int,
-        text: str,
-        buttons: Keyboard,
-        reply_keyboard: tuple[tuple[str, ...], ...],
-        request_location: str | None,
-        remove_keyboard: bool,
-    ) -> int:
-        message = await self.bot.send_message(
-            chat_id,
-            text,
-            reply_markup=reply_markup(buttons, reply_keyboard, request_location, remove_keyboard),
+        super().__init__(
+            bot,
+            reply_markup,
+            inline_markup,
+            lambda content, name: BufferedInputFile(content, filename=name),
         )
-        return message.message_id
-
-    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
-        await self.bot.edit_message_text(
-            text=text, chat_id=chat_id, message_id=message_id, reply_markup=inline_markup(buttons)
-        )
-
-    async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str) -> int:
-        message = await self.bot.send_document(
-            chat_id, BufferedInputFile(content, filename=filename), caption=caption or None
-        )
-        return message.message_id
 
     def classify(self, exc: BaseException) -> Classified | None:
         if isinstance(exc, TelegramRetryAfter):

@@ -1,20 +1,59 @@
 """Bot API calls that aiogram and python-telegram-bot spell the same way.
 
-Both frameworks mirror the Bot API's method names and argument order, so these
-port methods are written once; each framework's port adds what differs (markup
-types, file uploads, error classes).
+Both frameworks mirror the Bot API's method names and argument order, so the port's
+calls are written once here; each framework's port supplies only what differs:
+how it builds keyboards and uploads, and how it names its errors (``classify``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from handlers.outbound import Keyboard
+
+ReplyMarkup = Callable[[Keyboard, tuple[tuple[str, ...], ...], str | None, bool], Any]
+InlineMarkup = Callable[[Keyboard], Any]
+Upload = Callable[[bytes, str], Any]  # (content, filename) -> the framework's file object
 
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
 
 
 class SharedBotCalls:
-    def __init__(self, bot: Any) -> None:
+    def __init__(
+        self, bot: Any, reply_markup: ReplyMarkup, inline_markup: InlineMarkup, upload: Upload
+    ) -> None:
         self.api: Any = bot  # an aiogram ``Bot`` or a python-telegram-bot ``Bot``
+        self._reply_markup = reply_markup
+        self._inline_markup = inline_markup
+        self._upload = upload
+
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Keyboard,
+        reply_keyboard: tuple[tuple[str, ...], ...],
+        request_location: str | None,
+        remove_keyboard: bool,
+    ) -> int:
+        markup = self._reply_markup(buttons, reply_keyboard, request_location, remove_keyboard)
+        message = await self.api.send_message(chat_id, text, reply_markup=markup)
+        return int(message.message_id)
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
+        await self.api.edit_message_text(
+            text=text,
+            chat_id=chat_id,
+            message_id=message_id,
+            reply_markup=self._inline_markup(buttons),
+        )
+
+    async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str) -> int:
+        message = await self.api.send_document(
+            chat_id, self._upload(content, filename), caption=caption or None
+        )
+        return int(message.message_id)
 
     async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
         await self.api.answer_callback_query(callback_id, text=text or None, show_alert=alert)

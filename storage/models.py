@@ -119,6 +119,7 @@ class Follow(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id", index=True)
     community_id: int = Field(foreign_key="communities.id", index=True)
     active: bool = True
+    muted: bool = False  # still follows (surgeries, news of events) but no broadcasts
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
@@ -182,6 +183,7 @@ class User(SQLModel, table=True):
     role_lpu_id: int | None = Field(default=None, foreign_key="lpus.id")  # staff scope
     role_community_id: int | None = Field(default=None, foreign_key="communities.id")
     reminder_offsets: str = Field(default="1440,60", max_length=64)  # minutes before; "" = off
+    quiet_hours: str = Field(default="21:00-08:00", max_length=16)  # local time; "" = off
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
@@ -305,6 +307,8 @@ class Delivery(SQLModel, table=True):
     attempts: int = 0
     payload: str = Field(default="", sa_type=Text)  # JSON: what to send, or what to compose it from
     urgent: bool = False
+    quiet: bool = False  # held during the recipient's quiet hours unless urgent
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcasts.id", index=True)
     claimed_by: str = Field(default="", max_length=64)
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -375,3 +379,85 @@ class EventDraft(SQLModel, table=True):
     data: str = Field(default="{}", sa_type=Text)
     version: int = 1
     updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class StaffInvite(SQLModel, table=True):
+    """A one-time link that gives whoever opens it a staff role and area.
+
+    Only a hash of the token is kept: a copy of the database cannot be used to join.
+    """
+
+    __tablename__ = "staff_invites"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=24)
+    lpu_id: int | None = Field(default=None, foreign_key="lpus.id")
+    community_id: int | None = Field(default=None, foreign_key="communities.id")
+    note: str = Field(default="", max_length=200)  # who it is meant for, as the admin wrote it
+    created_by: str = Field(default="", max_length=120)  # "cli" or a staff member's name
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_by_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    used_by_name: str = Field(default="", max_length=200)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Broadcast(SQLModel, table=True):
+    """A message from a team to its followers: the draft, the send, and the audit record.
+
+    Status: ``draft`` (being written), ``scheduled``, ``sending``, ``sent`` or
+    ``cancelled``. Each recipient gets a ``deliveries`` row (``broadcast_id``); the
+    counts here are written when the broadcast ends, so the record outlives them.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    sender_name: str = Field(default="", max_length=200)
+    sender_role: str = Field(default="", max_length=24)
+    audience: str = Field(default="community", max_length=16)  # community, lpu
+    community_id: int | None = Field(default=None, foreign_key="communities.id")
+    lpu_id: int | None = Field(default=None, foreign_key="lpus.id")
+    text: str = Field(default="", sa_type=Text)
+    photo: str = Field(default="", max_length=200)  # a Telegram file_id
+    latitude: float | None = None
+    longitude: float | None = None
+    urgent: bool = False
+    status: str = Field(default="draft", max_length=12)
+    step: str = Field(default="text", max_length=16)  # while a draft: what it waits for
+    version: int = 1
+    scheduled_for: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    total: int = 0
+    sent_count: int = 0
+    blocked_count: int = 0
+    failed_count: int = 0
+    status_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    status_message_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True)
+    )
+    progress_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SendSlot(SQLModel, table=True):
+    """The shared send-rate limiter: the next free moment (epoch seconds) per key.
+
+    ``global`` spaces every bulk message; ``chat:<id>`` spaces messages to one chat.
+    Every worker process reserves its slots here, so the rate is shared, not multiplied.
+    """
+
+    __tablename__ = "send_slots"
+
+    key: str = Field(primary_key=True, max_length=40)
+    next_at: float = 0.0

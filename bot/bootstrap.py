@@ -98,7 +98,7 @@ async def build_app(
         timezone=settings.tz,
         default_locale=settings.default_locale,
         supported_locales=tuple(available_languages()) or ("en",),
-        bot_username=bot_username,
+        bot_username=bot_username or settings.bot_username,
         flood=FloodGate(settings.flood_limit, settings.flood_window_seconds),
         postcode_locator=PostcodesIo(settings.postcodes_api_url),
         police_force=settings.police_force,

@@ -9,8 +9,9 @@ Usage:
     chinwag demo load            load the demo communities into the database
     chinwag import communities FILE  add or update communities from a .json or .csv file
     chinwag sync police-uk       fetch neighbourhoods, teams and events from data.police.uk
-    chinwag staff grant|list     give organisers and policing teams their role and area
+    chinwag staff invite|list|revoke|grant  staff roles, by one-time invitation or directly
     chinwag events add|list|cancel|import  events from the command line or a CSV file
+    chinwag broadcasts list      the audit trail: who sent what to whom, when, with counts
     chinwag i18n extract         update the catalogues in locales/ from code and questionnaires
     chinwag i18n check           fail if any language lacks or mistranslates a message
     chinwag i18n compile         write the .mo files (optional: .po files are compiled on load)
@@ -25,6 +26,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.broadcasts_command import add_broadcasts_parser, run_broadcasts
 from bot.errors import ConfigError
 from bot.events_command import add_events_parser, run_events
 from bot.import_command import add_import_parser, run_import
@@ -66,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     add_import_parser(sub)
     add_staff_parser(sub)
     add_events_parser(sub)
+    add_broadcasts_parser(sub)
 
     sync = sub.add_parser("sync", help="fetch data from outside sources")
     sync_sub = sync.add_subparsers(dest="sync_command", required=True)
@@ -193,6 +196,7 @@ COMMANDS = {
     "import": run_import,
     "staff": run_staff,
     "events": run_events,
+    "broadcasts": run_broadcasts,
     "sync": _sync,
     "i18n": _i18n,
 }

@@ -3,8 +3,9 @@
 The rows are the truth; the scheduler (``bot.scheduler``) only says "look now".
 One run (``Dispatcher.run_due``):
 
-1. rows left in ``sending`` by a dispatcher that died (claimed more than
-   ``claim_timeout`` ago) go back to ``pending``;
+1. rows left in ``sending`` by a dispatcher that died go back to ``pending``: at
+   once when it ran on this machine (``bot.workers``), else once claimed more than
+   ``claim_timeout`` ago;
 2. due rows are claimed in batches (``pending`` → ``sending``, committed at once;
    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two dispatchers never share a row),
    so memory does not grow with the number of due rows;
@@ -14,6 +15,12 @@ One run (``Dispatcher.run_due``):
    port within the rate limits (``bot.rate_limit``), with 429 obeyed and 5xx and
    timeouts retried (``bot.transports.render``). Its outcome is committed at once,
    so a kill -9 can repeat at most the one message in flight.
+
+Features take part through the hooks of ``handlers.deliveries``: ``before_run``
+work is done and committed before a run claims anything (a scheduled broadcast
+fanned out); a ``hold`` puts a row back as pending until later without counting
+an attempt (quiet hours); ``progress`` replies (a broadcast's status message) are
+sent every ``progress_interval`` seconds during a run and once at its end.
 
 Outcomes: ``sent`` (with the Telegram message id of the last message); ``failed``
 for a user who blocked the bot (their follows are stopped; never retried) or a bad
@@ -30,11 +37,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.bootstrap import App
-from bot.rate_limit import LimitedPort, RateLimiter
+from bot.rate_limit import LimitedPort, Limiter, RateLimiter, SharedRateLimiter
 from bot.settings import Settings
 from bot.transports.port import BotApiPort, Failure
 from bot.transports.render import Origin, Sent, Undeliverable, send_all
-from handlers.deliveries import SentMessage, compose, record_sent
+from bot.workers import died_here
+from handlers.deliveries import (
+    SentMessage,
+    compose,
+    held_until,
+    progress_replies,
+    record_sent,
+    run_before,
+)
 from storage.models import Delivery
 
 log = logging.getLogger("chinwag.deliveries")
@@ -50,10 +65,11 @@ class DispatchConfig:
     rate: float = 25.0  # messages a second, overall
     per_chat_interval: float = 1.0  # seconds between two messages to one chat
     max_attempts: int = 5
-    claim_timeout: timedelta = timedelta(minutes=5)
+    claim_timeout: timedelta = timedelta(minutes=2)
     batch_size: int = 100
     retry_base: timedelta = timedelta(minutes=1)  # then 2, 4, 8... minutes
     retry_cap: timedelta = timedelta(minutes=30)
+    progress_interval: float = 3.0  # seconds between two progress reports in a run
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DispatchConfig:
@@ -84,13 +100,22 @@ class Dispatcher:
         self.clock = clock
         self.config = config or DispatchConfig.from_settings(app.settings)
         self.only_chat = only_chat  # the terminal delivers its own chat's rows only
-        self.limiter = RateLimiter(
-            self.config.rate, self.config.per_chat_interval, clock=monotonic, sleep=sleep
+        # Shared by every worker process; the terminal has one chat and no Telegram.
+        self.limiter: Limiter = (
+            RateLimiter(
+                self.config.rate, self.config.per_chat_interval, clock=monotonic, sleep=sleep
+            )
+            if only_chat is not None
+            else SharedRateLimiter(
+                app.deps.uow, self.config.rate, self.config.per_chat_interval, sleep=sleep
+            )
         )
         self.port = LimitedPort(port, self.limiter)
+        self.monotonic = monotonic
         self._lock = asyncio.Lock()
         self._again = False
         self._stopping = False
+        self._last_progress = float("-inf")
 
     # -- control ---------------------------------------------------------------
 
@@ -124,14 +149,50 @@ class Dispatcher:
             await self._release_stale()
             while not self._stopping:
                 self._again = False
+                await self._before_run()
                 finished += await self._run_batches()
                 if not self._again:
                     break
+            await self._report_progress(final=True)
         return finished
+
+    async def _before_run(self) -> None:
+        try:
+            async with self.app.deps.uow() as uow:
+                made = await run_before(self.app.deps, uow, self.clock())
+                await uow.commit()
+        except Exception:
+            log.exception("before-run work failed")  # the rows already due still go out
+            return
+        if made:
+            log.info("deliveries queued before the run: %d", made)
+
+    async def _report_progress(self, *, final: bool = False) -> None:
+        """Send what the ``progress`` hooks have to say (at most every few seconds)."""
+        now = self.monotonic()
+        if not final and now - self._last_progress < self.config.progress_interval:
+            return
+        self._last_progress = now
+        try:
+            async with self.app.deps.uow() as uow:
+                replies = await progress_replies(self.app.deps, uow, self.clock(), final=final)
+                await uow.commit()
+        except Exception:
+            log.exception("progress report failed")
+            return
+        for reply in replies:
+            try:
+                await send_all(self.port, [reply], Origin(reply.chat_id or 0))
+            except Undeliverable as exc:
+                log.info("progress report not delivered", extra={"reason": exc.failure.value})
+            except Exception:
+                log.exception("progress report failed to send")
 
     async def _release_stale(self) -> None:
         async with self.app.deps.uow() as uow:
             released = await uow.deliveries.release_stale(self.clock() - self.config.claim_timeout)
+            dead = [w for w in await uow.deliveries.claimants() if died_here(w, self.worker_id)]
+            released += await uow.deliveries.release_claims_of(dead)
             await uow.commit()
         if released:
             log.warning("released deliveries a stopped dispatcher had claimed: %d", released)
@@ -156,6 +217,7 @@ class Dispatcher:
                 outcome = await self.process(row)
                 if outcome in ("sent", "failed", "missed", "cancelled"):
                     finished += 1
+                await self._report_progress()
             if len(rows) < self.config.batch_size:
                 break
         return finished
@@ -180,7 +242,12 @@ class Dispatcher:
             return "missed"
         try:
             async with self.app.deps.uow() as uow:
-                replies = await compose(self.app.deps, uow, row)
+                until = await held_until(self.app.deps, uow, row, now)
+                replies = None if until is not None else await compose(self.app.deps, uow, row)
+                if until is not None:
+                    await uow.deliveries.defer(row.id, until, f"held until {until.isoformat()}")
+                    await uow.commit()
+                    return "held"
         except (LookupError, ValueError, TypeError) as exc:
             # An unknown kind or a payload it cannot read: trying again cannot help.
             log.error(

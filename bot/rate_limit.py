@@ -9,24 +9,46 @@ its own, the same for both transports:
 - ``ChatSpacing``: at least ``interval`` seconds between two messages to one chat;
 - ``RateLimiter``: both, plus a pause of every send until a fixed monotonic deadline
   after a 429;
+- ``SharedRateLimiter``: the same, shared by every worker process through the
+  ``send_slots`` table (``storage.repositories.send_slots``), so that two workers
+  send at the configured rate between them, not twice it; a 429 pauses them all;
 - ``LimitedPort``: a ``BotApiPort`` that waits for the limiter before each call and
   pauses it on a 429.
 
-Time is a monotonic clock and ``sleep`` is injectable, so tests need not wait.
+The delivery engine (``bot.dispatcher``: broadcasts, reminders, notices) sends
+through a ``SharedRateLimiter``; the terminal, which talks to nobody else, keeps the
+in-process ``RateLimiter``. Replies to updates do not go through either: they are
+few and answer someone who is waiting, and the default rate (25 a second) leaves
+them headroom under Telegram's 30.
+
+Time is a monotonic clock (wall-clock epoch seconds for the shared limiter, since
+several machines take part) and ``sleep`` is injectable, so tests need not wait.
 Nothing here is global: every dispatcher has its own limiter.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from bot.transports.port import BotApiPort, Classified, Failure
 from handlers.outbound import Keyboard
+from storage.repositories.send_slots import GLOBAL, chat_key
+from storage.uow import UnitOfWork
+
+log = logging.getLogger("chinwag.rate_limit")
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class Limiter(Protocol):
+    async def acquire(self, chat_id: int) -> float: ...
+
+    def pause_for(self, seconds: float) -> None: ...
 
 
 class TokenBucket:
@@ -124,10 +146,116 @@ class RateLimiter:
         return waited + await self._wait_for_pause()  # a 429 may have come meanwhile
 
 
-class LimitedPort:
-    """A ``BotApiPort`` whose sends wait for a ``RateLimiter``; a 429 pauses it."""
+class SharedRateLimiter:
+    """``RateLimiter``'s rate, spacing and 429 pauses, shared by every worker process.
 
-    def __init__(self, port: BotApiPort, limiter: RateLimiter) -> None:
+    Each ``acquire`` reserves the next ``global`` slot (every ``1 / rate`` seconds)
+    and the chat's next slot (every ``per_chat_interval``) in one short transaction,
+    then sleeps until the later of the two. A 429 (``pause_for``) pushes the global
+    slot back to its deadline for everyone, written at once in the background (and
+    again with the next reservation should that fail). A process that had already
+    reserved its slot before another's 429 still sends in it: at most one message
+    each. Stale chat rows are pruned once a minute, so the table does not grow
+    with the number of recipients.
+    """
+
+    PRUNE_EVERY = 60.0  # seconds between two prunes by one limiter
+    PRUNE_AFTER = 60.0  # a chat row this long past its next free moment is deleted
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        rate: float,
+        per_chat_interval: float = 1.0,
+        *,
+        burst_seconds: float = 0.0,
+        clock: Monotonic = time.time,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.uow = uow
+        self.interval = 1.0 / rate
+        self.per_chat_interval = per_chat_interval
+        self.burst_seconds = burst_seconds
+        self.clock = clock
+        self.sleep = sleep
+        self.paused_until = float("-inf")
+        self.pauses = 0
+        self._unwritten_pause: float | None = None
+        self._next_prune = float("-inf")
+        self._writing: set[asyncio.Task[None]] = set()
+
+    def pause_for(self, seconds: float) -> None:
+        """Hold every send, in every process, for ``seconds`` from now (a 429)."""
+        until = self.clock() + max(seconds, 0.0)
+        self.paused_until = max(self.paused_until, until)
+        self._unwritten_pause = self.paused_until
+        self.pauses += 1
+        try:
+            task = asyncio.get_running_loop().create_task(self.share_pause())
+        except RuntimeError:
+            return  # no event loop: the next reservation writes it
+        self._writing.add(task)
+        task.add_done_callback(self._writing.discard)
+
+    async def share_pause(self) -> None:
+        """Write a pause not yet written, so that every other process waits too."""
+        pause = self._unwritten_pause
+        if pause is None:
+            return
+        try:
+            async with self.uow() as uow:
+                await uow.send_slots.push_back(GLOBAL, pause)
+                await uow.commit()
+        except Exception:
+            log.warning("a 429 pause was not shared yet; the next send tries again")
+            return
+        if self._unwritten_pause == pause:
+            self._unwritten_pause = None
+
+    async def _reserve(self, chat_id: int) -> float:
+        """Book the global and the chat slot together; when the later one starts."""
+        now = self.clock()
+        pause = self._unwritten_pause
+        async with self.uow() as uow:
+            if pause is not None:
+                await uow.send_slots.push_back(GLOBAL, pause)
+            start = await uow.send_slots.reserve(GLOBAL, now, self.interval, self.burst_seconds)
+            if self.per_chat_interval > 0:
+                chat = await uow.send_slots.reserve(chat_key(chat_id), now, self.per_chat_interval)
+                start = max(start, chat)
+            pruned = 0
+            if now >= self._next_prune:
+                pruned = await uow.send_slots.prune(now - self.PRUNE_AFTER)
+            await uow.commit()
+        if pause is not None and self._unwritten_pause == pause:
+            self._unwritten_pause = None
+        if now >= self._next_prune:
+            self._next_prune = now + self.PRUNE_EVERY
+            if pruned:
+                log.debug("send slots pruned: %d", pruned)
+        return start
+
+    async def acquire(self, chat_id: int) -> float:
+        """Wait until a message may go to ``chat_id``; returns how long was waited."""
+        waited = 0.0
+        while True:
+            pauses = self.pauses
+            start = await self._reserve(chat_id)
+            wait = start - self.clock()
+            if wait > 0:
+                await self.sleep(wait)
+                waited += wait
+            if self.pauses == pauses:
+                return waited
+            # A 429 came while this slot was awaited: book again, behind the pause.
+
+
+class LimitedPort:
+    """A ``BotApiPort`` whose sends wait for a ``Limiter``; a 429 pauses it."""
+
+    def __init__(self, port: BotApiPort, limiter: Limiter) -> None:
         self.port = port
         self.limiter = limiter
 
@@ -194,6 +322,14 @@ class LimitedPort:
         await self.limiter.acquire(chat_id)
         try:
             return await self.port.send_venue(chat_id, latitude, longitude, title, address)
+        except Exception as exc:
+            self._note(exc)
+            raise
+
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        await self.limiter.acquire(chat_id)
+        try:
+            return await self.port.send_photo(chat_id, file_id, caption, buttons)
         except Exception as exc:
             self._note(exc)
             raise

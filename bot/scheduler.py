@@ -21,9 +21,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.bootstrap import App, utc_clock
 from bot.dispatcher import DispatchConfig, Dispatcher
 from bot.transports.port import BotApiPort
+from bot.workers import worker_id
 from handlers.events.series import top_up
 
 log = logging.getLogger("chinwag.scheduler")
@@ -54,11 +52,6 @@ class _QuietOverlap(logging.Filter):
 
 _scheduler_log = logging.getLogger("apscheduler.scheduler.chinwag")
 _scheduler_log.addFilter(_QuietOverlap())
-
-
-def worker_id() -> str:
-    """A name for this dispatcher in ``deliveries.claimed_by``: host, process, random."""
-    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:64]
 
 
 SERIES_JOB = "events:series-top-up"

@@ -26,6 +26,7 @@ from bot.errors import ConfigError
 OFFICIAL_API_URL = "https://api.telegram.org"
 TOKEN_PATTERN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{30,60}$")
 TRANSPORTS = ("aiogram", "ptb")
+BOT_USERNAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
 
 
 def config_file() -> Path | None:
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = OFFICIAL_API_URL
+    bot_username: str | None = None  # for links the CLI prints; `chinwag run` asks Telegram
     database_url: str = "sqlite:///./chinwag.db"
     transport: str = "aiogram"
     timezone: str = "Europe/London"
@@ -83,6 +85,16 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("bot_username")
+    @classmethod
+    def _bot_username(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        name = value.strip().removeprefix("@")
+        if not BOT_USERNAME_PATTERN.match(name):
+            raise ValueError("must be a Telegram username such as chinwag_bot")
+        return name
 
     @property
     def tz(self) -> ZoneInfo:

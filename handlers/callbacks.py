@@ -207,3 +207,23 @@ class PollButton:
     action: PollAction
     poll: int = 0
     target: int = 0
+
+
+class QuietChoice(StrEnum):
+    MENU = "menu"
+    NIGHT = "2108"  # 21:00-08:00, the default
+    LATE = "2207"  # 22:00-07:00
+    LONG = "2009"  # 20:00-09:00
+    SHORT = "2307"  # 23:00-07:00
+    OFF = "off"
+    TYPE = "type"  # type my own times
+    REMINDERS = "rem"  # back to the reminders menu
+
+
+@payload("qh")
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A resident's quiet hours; ``event`` is the event to go back to, if any."""
+
+    choice: QuietChoice
+    event: int = 0

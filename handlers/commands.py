@@ -14,6 +14,7 @@ def command_list(language: str) -> list[tuple[str, str]]:
             ("events", _("What is on near you")),
             ("groups", _("Action groups near you")),
             ("reminders", _("When to remind you about events")),
+            ("quiet", _("Quiet hours: when to hold messages that can wait")),
             ("back", _("Go back one step")),
             ("skip", _("Skip an optional question")),
             ("cancel", _("Stop and delete this conversation")),

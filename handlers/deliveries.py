@@ -12,6 +12,16 @@ Composers read; they do not write (their unit of work is never committed). A kin
 that needs to remember what was sent (a poll's Telegram id, say) registers an
 ``after_sent`` hook, which runs in the transaction that records the row as sent.
 
+Three more hooks let features take part in a dispatcher run without the
+dispatcher knowing them:
+
+- ``before_run``: work that turns into rows, run (and committed) before each run
+  claims anything, e.g. a scheduled broadcast whose time has come is fanned out;
+- ``hold``: a row may be held back for a while (quiet hours): the hook returns when
+  it may go, and the dispatcher puts it back as pending until then;
+- ``progress``: replies about the run itself (a broadcast's status message, edited),
+  asked for every few seconds during a run and once at its end.
+
 This module is framework-neutral: the dispatcher (``bot.dispatcher``) sends the
 replies through whichever transport is running.
 """
@@ -23,6 +33,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from handlers.context import Deps
@@ -47,15 +58,27 @@ class SentMessage:
 
 
 AfterSent = Callable[[Deps, UnitOfWork, Delivery, tuple[SentMessage, ...]], Awaitable[None]]
+BeforeRun = Callable[[Deps, UnitOfWork, datetime], Awaitable[int]]
+Hold = Callable[[Deps, UnitOfWork, Delivery, datetime], Awaitable[datetime | None]]
+Progress = Callable[[Deps, UnitOfWork, datetime, bool], Awaitable[list[OutboundReply]]]
 
 _composers: dict[str, Composer] = {}
 _after_sent: dict[str, AfterSent] = {}
+_before_run: dict[str, BeforeRun] = {}
+_holds: dict[str, Hold] = {}
+_progress: dict[str, Progress] = {}
 
 # Modules of other features that register composers when imported. They are
 # imported here by name (``load_composers``), not with ``import`` statements, so
 # that this module does not depend on them and a feature not yet written (or left
 # out of a deployment) is simply absent.
-COMPOSER_MODULES = ("handlers.events.reminders", "handlers.events.polls")
+COMPOSER_MODULES = (
+    "handlers.events.reminders",
+    "handlers.events.polls",
+    "handlers.broadcasts.delivery",
+    "handlers.quiet_hours",
+    "handlers.surgeries",
+)
 
 
 class UnknownKind(LookupError):
@@ -77,6 +100,36 @@ def after_sent(kind: str) -> Callable[[AfterSent], AfterSent]:
 
     def register(function: AfterSent) -> AfterSent:
         _after_sent[kind] = function
+        return function
+
+    return register
+
+
+def before_run(name: str) -> Callable[[BeforeRun], BeforeRun]:
+    """Register work to do before each dispatcher run (returns how many rows it made)."""
+
+    def register(function: BeforeRun) -> BeforeRun:
+        _before_run[name] = function
+        return function
+
+    return register
+
+
+def hold(name: str) -> Callable[[Hold], Hold]:
+    """Register a rule that may hold a due row back: it returns when the row may go."""
+
+    def register(function: Hold) -> Hold:
+        _holds[name] = function
+        return function
+
+    return register
+
+
+def progress(name: str) -> Callable[[Progress], Progress]:
+    """Register replies about a run in progress (``final`` is true at the run's end)."""
+
+    def register(function: Progress) -> Progress:
+        _progress[name] = function
         return function
 
     return register
@@ -129,6 +182,36 @@ async def record_sent(
     hook = _after_sent.get(delivery.kind)
     if hook is not None:
         await hook(deps, uow, delivery, sent)
+
+
+async def run_before(deps: Deps, uow: UnitOfWork, now: datetime) -> int:
+    """Run every ``before_run`` hook in the caller's transaction; rows made in all."""
+    made = 0
+    for function in _before_run.values():
+        made += await function(deps, uow, now)
+    return made
+
+
+async def held_until(
+    deps: Deps, uow: UnitOfWork, delivery: Delivery, now: datetime
+) -> datetime | None:
+    """The latest moment any ``hold`` rule asks ``delivery`` to wait for, or ``None``."""
+    until: datetime | None = None
+    for function in _holds.values():
+        moment = await function(deps, uow, delivery, now)
+        if moment is not None and moment > now and (until is None or moment > until):
+            until = moment
+    return until
+
+
+async def progress_replies(
+    deps: Deps, uow: UnitOfWork, now: datetime, *, final: bool
+) -> list[OutboundReply]:
+    """What every ``progress`` hook wants to say about the run (the caller commits)."""
+    replies: list[OutboundReply] = []
+    for function in _progress.values():
+        replies.extend(await function(deps, uow, now, final))
+    return replies
 
 
 # -- the built-in kind "message" ----------------------------------------------

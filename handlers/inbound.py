@@ -81,6 +81,14 @@ class PollState(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PhotoShared(Event):
+    """A photo, by Telegram's ``file_id`` (of its largest size), with its caption."""
+
+    file_id: str
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Unsupported(Event):
     """Something the bot cannot use (a sticker, a voice note, a photo...)."""
 
@@ -95,6 +103,7 @@ InboundEvent = (
     | ContactShared
     | PollAnswer
     | PollState
+    | PhotoShared
     | Unsupported
 )
 

@@ -93,7 +93,8 @@ async def help_(ctx: Context) -> Replies:
             _(
                 "/start – main menu\n/officer – find your local policing team\n"
                 "/events – what is on near you\n/groups – action groups near you\n"
-                "/reminders – when to remind you\n/back – go back one step\n"
+                "/reminders – when to remind you\n/quiet – your quiet hours\n"
+                "/back – go back one step\n"
                 "/skip – skip an optional question\n"
                 "/cancel – stop and delete this conversation's answers\n/help – this help"
             ),

@@ -92,6 +92,16 @@ class Venue(Reply):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Photo(Reply):
+    """A photo already on Telegram's servers (``file_id``); the caption is HTML, at
+    most 1024 characters (``handlers.markup.CAPTION_LIMIT``)."""
+
+    file_id: str
+    caption: str = ""
+    buttons: Keyboard = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeleteMessages(Reply):
     message_ids: tuple[int, ...] = field(default_factory=tuple)
 
@@ -103,4 +113,4 @@ class StopPoll(Reply):
     message_id: int
 
 
-OutboundReply = Text | Edit | Notice | Poll | Document | Venue | DeleteMessages | StopPoll
+OutboundReply = Text | Edit | Notice | Poll | Document | Venue | Photo | DeleteMessages | StopPoll

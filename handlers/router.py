@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers import data_rights, menu
+from handlers.broadcasts import flow as broadcasts
+from handlers.broadcasts import mute
+from handlers.broadcasts.buttons import BroadcastButton, MuteButton
 from handlers.callbacks import (
     DataRights,
     DraftButton,
@@ -15,6 +18,7 @@ from handlers.callbacks import (
     Officers,
     Organiser,
     PollButton,
+    QuietHours,
     Reminders,
     StartQuestionnaire,
     StepButton,
@@ -34,12 +38,15 @@ from handlers.inbound import (
     Command,
     ContactShared,
     LocationShared,
+    PhotoShared,
     PollAnswer,
     TextMessage,
 )
 from handlers.officers import flow as officers
 from handlers.outbound import Notice, OutboundReply, Text
 from handlers.payloads import decode
+from handlers.quiet_hours import settings as quiet_hours
+from handlers.staff import accept as staff_invite
 
 Replies = list[OutboundReply]
 Handler = Callable[[Context], Awaitable[Replies]]
@@ -63,16 +70,22 @@ async def _command(ctx: Context, command: Command) -> Replies:
     name = command.name
     if name == "start" and command.payload:
         linked = await checkin.from_start_payload(ctx, command.payload)
+        if linked is None:
+            linked = await staff_invite.from_start_payload(ctx, command.payload)
         if linked is not None:
             return linked
     if name in ("start", "menu"):
         return await menu.home(ctx)
     if name == "poll":
         return await poll_flow.start(ctx)
+    if name == "broadcast":
+        return await broadcasts.start(ctx)
     if name == "events":
         return await events.list_events(ctx)
     if name == "reminders":
         return [events.reminder_menu(ctx, 0)]
+    if name == "quiet":
+        return await quiet_hours.start(ctx)
     if name == "help":
         return await menu.help_(ctx)
     if name in ("officer", "team"):
@@ -85,6 +98,9 @@ async def _command(ctx: Context, command: Command) -> Replies:
         return await organise_menu.start(ctx)
     if name == "groups":
         return await action_groups.list_groups(ctx)
+    writing = broadcasts.awaited_id(ctx.user.awaiting)
+    if name == "cancel" and writing is not None:
+        return await broadcasts.cancel(ctx, writing)
     if name in ("cancel", "back", "skip"):
         conv = await ctx.uow.conversations.active_for(ctx.user_id)
         draft = await drafts.active_draft(ctx, conv)
@@ -108,10 +124,16 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         return await MENU_ACTIONS[data.action](ctx)
     if isinstance(data, PollButton):
         return await poll_flow.on_button(ctx, data)
+    if isinstance(data, BroadcastButton):
+        return await broadcasts.on_button(ctx, data)
+    if isinstance(data, MuteButton):
+        return await mute.on_button(ctx, data)
     if isinstance(data, EventButton):
         return await events.on_button(ctx, data)
     if isinstance(data, Reminders):
         return await events.set_reminders(ctx, data)
+    if isinstance(data, QuietHours):
+        return await quiet_hours.on_button(ctx, data)
     if isinstance(data, Officers):
         return await officers.on_button(ctx, data)
     if isinstance(data, DraftButton):
@@ -133,6 +155,9 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
 
 
 async def _text(ctx: Context, message: TextMessage) -> Replies:
+    writing = broadcasts.awaited_id(ctx.user.awaiting)
+    if writing is not None:  # the latest thing the sender started: it comes first
+        return await broadcasts.on_text(ctx, writing, message.text)
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
     draft = await drafts.active_draft(ctx, conv)
     if draft is not None:
@@ -145,10 +170,15 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
             return await poll_flow.on_text(ctx, int(poll_id), message.text)
     if ctx.user.awaiting == officers.AWAITING:
         return await officers.on_text(ctx, message.text)
+    if ctx.user.awaiting == quiet_hours.AWAITING:
+        return await quiet_hours.on_text(ctx, message.text)
     return await menu.home(ctx)
 
 
 async def _location(ctx: Context, shared: LocationShared) -> Replies:
+    writing = broadcasts.awaited_id(ctx.user.awaiting)
+    if writing is not None:
+        return await broadcasts.on_location(ctx, writing, shared.latitude, shared.longitude)
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
     draft = await drafts.active_draft(ctx, conv)
     if draft is not None and draft.step == "location":
@@ -174,4 +204,7 @@ async def route(ctx: Context) -> Replies:
         return [Text(text=_("Thank you, but I cannot use that here."))]
     if isinstance(event, PollAnswer):
         return await polls.record_answer(ctx, event)
+    writing = broadcasts.awaited_id(ctx.user.awaiting)
+    if isinstance(event, PhotoShared) and writing is not None:
+        return await broadcasts.on_photo(ctx, writing, event.file_id, event.caption)
     return await menu.unsupported(ctx)

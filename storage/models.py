@@ -444,9 +444,7 @@ class Broadcast(SQLModel, table=True):
     blocked_count: int = 0
     failed_count: int = 0
     status_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    status_message_id: int | None = Field(
-        default=None, sa_column=Column(BigInteger, nullable=True)
-    )
+    status_message_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     progress_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -7,17 +7,20 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.follows import FollowRepository
 from storage.repositories.groups import GroupRepository
+from storage.repositories.invites import InviteRepository
 from storage.repositories.organisers import OrganiserRepository
 from storage.repositories.personal_data import PersonalData
 from storage.repositories.polls import PollRepository
 from storage.repositories.postcodes import PostcodeCacheRepository
 from storage.repositories.rsvps import RsvpRepository
+from storage.repositories.send_slots import SendSlotRepository
 from storage.repositories.teams import TeamRepository
 from storage.repositories.updates import UpdateLog
 from storage.repositories.users import UserRepository
@@ -45,6 +48,9 @@ class UnitOfWork:
         self.groups = GroupRepository(self.session)
         self.polls = PollRepository(self.session)
         self.organisers = OrganiserRepository(self.session)
+        self.broadcasts = BroadcastRepository(self.session)
+        self.send_slots = SendSlotRepository(self.session)
+        self.invites = InviteRepository(self.session)
         return self
 
     async def __aexit__(

@@ -25,6 +25,7 @@ from handlers.outbound import (
     Edit,
     Notice,
     OutboundReply,
+    Photo,
     Poll,
     StopPoll,
     Text,
@@ -155,6 +156,14 @@ async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> S
                     chat_id, reply.latitude, reply.longitude, reply.title, reply.address
                 ),
                 "sendVenue",
+            )
+        )
+    if isinstance(reply, Photo):
+        return Sent(
+            await call_with_retries(
+                port,
+                lambda: port.send_photo(chat_id, reply.file_id, reply.caption, reply.buttons),
+                "sendPhoto",
             )
         )
     if isinstance(reply, DeleteMessages):

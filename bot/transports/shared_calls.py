@@ -82,6 +82,15 @@ class SharedBotCalls:
         message = await self.api.send_venue(chat_id, latitude, longitude, title, address)
         return int(message.message_id)
 
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        message = await self.api.send_photo(
+            chat_id,
+            file_id,
+            caption=caption or None,
+            reply_markup=self._inline_markup(buttons),
+        )
+        return int(message.message_id)
+
     async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
         for start in range(0, len(message_ids), DELETE_BATCH):
             await self.api.delete_messages(chat_id, list(message_ids[start : start + DELETE_BATCH]))

@@ -15,6 +15,7 @@ from handlers.inbound import (
     ContactShared,
     InboundEvent,
     LocationShared,
+    PhotoShared,
     PollAnswer,
     PollState,
     Sender,
@@ -77,6 +78,9 @@ def from_message(
         return LocationShared(
             latitude=message.location.latitude, longitude=message.location.longitude, **base
         )
+    if message.photo:
+        largest = max(message.photo, key=lambda size: (size.width or 0) * (size.height or 0))
+        return PhotoShared(file_id=largest.file_id, caption=message.caption or "", **base)
     if message.contact is not None:
         return ContactShared(
             phone_number=message.contact.phone_number,

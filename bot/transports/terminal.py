@@ -19,6 +19,7 @@ from handlers.inbound import (
     Command,
     InboundEvent,
     LocationShared,
+    PhotoShared,
     PollAnswer,
     Sender,
     TextMessage,
@@ -33,6 +34,7 @@ from handlers.outbound import (
     Keyboard,
     Notice,
     OutboundReply,
+    Photo,
     Poll,
     Text,
     Venue,
@@ -98,6 +100,12 @@ class TerminalChat:
                 f"📍 {reply.title}, {reply.address} "
                 f"(https://www.openstreetmap.org/?mlat={reply.latitude}&mlon={reply.longitude})"
             )
+        elif isinstance(reply, Photo):
+            self.write(f"🖼 [photo {reply.file_id}]")
+            if reply.caption:
+                self.write(to_plain(reply.caption))
+            if reply.buttons:
+                self._show_buttons(reply.buttons)
         elif isinstance(reply, DeleteMessages):
             self.write("\n" * 3)
 
@@ -116,6 +124,10 @@ class TerminalChat:
         command = split_command(line)
         if command is not None and command[0] == "location":
             return self._location(command[1], base)
+        if command is not None and command[0] == "photo":
+            name, _, caption = command[1].strip().partition(" ")
+            # The terminal cannot upload; a name stands for the photo's Telegram file id.
+            return PhotoShared(file_id=f"terminal-{name or 'photo'}", caption=caption, **base)
         if command is not None:
             return Command(name=command[0], payload=command[1], **base)
         return TextMessage(text=line, **base)
@@ -162,7 +174,8 @@ class TerminalChat:
     async def run(self, read: ReadLine) -> None:
         self.write(
             "Chinwag in your terminal. Type a number to tap a button, or type your answer.\n"
-            "Share a location with /location LAT LON. Ctrl-D or /quit to leave."
+            "Share a location with /location LAT LON, a photo with /photo NAME CAPTION.\n"
+            "Ctrl-D or /quit to leave."
         )
         await self.send(Command(sender=self.sender, name="start"))
         while True:

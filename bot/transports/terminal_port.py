@@ -16,6 +16,7 @@ from handlers.outbound import (
     Edit,
     Keyboard,
     Notice,
+    Photo,
     Poll,
     Text,
     Venue,
@@ -89,6 +90,10 @@ class TerminalPort:
                 address=address,
             )
         )
+        return self._new_message_id()
+
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        self.chat.render(Photo(chat_id=chat_id, file_id=file_id, caption=caption, buttons=buttons))
         return self._new_message_id()
 
     async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None:

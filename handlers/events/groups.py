@@ -14,6 +14,7 @@ from handlers.i18n import _, _n
 from handlers.markup import escape, fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.staff.guard import log_refused
 from storage.models import ActionGroup, Community
 
 Replies = list[OutboundReply]
@@ -92,19 +93,24 @@ async def list_groups(ctx: Context) -> Replies:
     return [Text(text="\n\n".join(lines), buttons=keyboard(*rows, [home_button()]))]
 
 
-async def _group_near_me(ctx: Context, group_id: int) -> ActionGroup | None:
-    """The group, if it is open and in the resident's own LPU (the payload proves nothing)."""
-    group = await ctx.uow.groups.get(group_id)
+async def _group_near_me(ctx: Context, press: GroupButton) -> ActionGroup | None:
+    """The group, if it is open and in the resident's own LPU (the payload proves nothing).
+
+    An open group elsewhere was never offered to them: that refusal is logged."""
+    group = await ctx.uow.groups.get(press.group)
     community = await _community(ctx)
-    if group is None or group.status != "open" or community is None:
+    if group is None or group.status != "open":
         return None
-    return group if group.lpu_id == community.lpu_id else None
+    if community is None or group.lpu_id != community.lpu_id:
+        log_refused(ctx, f"group {press.action.value} outside their area")
+        return None
+    return group
 
 
 async def on_button(ctx: Context, press: GroupButton) -> Replies:
     if press.action is GroupAction.LIST:
         return await list_groups(ctx)
-    group = await _group_near_me(ctx, press.group)
+    group = await _group_near_me(ctx, press)
     if group is None or group.id is None:
         return [Notice(text=_("That group is not in the list any more.")), *await list_groups(ctx)]
     if press.action is GroupAction.JOIN:

@@ -9,7 +9,6 @@ closed and exported as CSV. Every step re-checks the organiser's stored role.
 from __future__ import annotations
 
 import json
-import logging
 
 from handlers.callbacks import PollAction, PollButton
 from handlers.context import Context
@@ -21,11 +20,11 @@ from handlers.markup import escape, fmt
 from handlers.outbound import Button, Edit, Keyboard, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
 from handlers.roles import can_manage, can_manage_group, is_staff
+from handlers.staff.guard import log_refused
 from handlers.text_input import clean
 from storage.models import Poll, User
 
 Replies = list[OutboundReply]
-security_log = logging.getLogger("chinwag.security")
 AWAITING_PREFIX = "poll:"
 ATTENDING = ("going",)
 
@@ -36,6 +35,7 @@ def _b(label: str, action: PollAction, poll: int = 0, target: int = 0) -> Button
 
 async def start(ctx: Context) -> Replies:
     if not is_staff(ctx.user):
+        log_refused(ctx, "poll")
         return [Text(text=_("Only organisers and policing teams can send polls."))]
     rows: list[list[Button]] = []
     for event in await ctx.uow.events.upcoming_any(ctx.now(), 50):
@@ -163,9 +163,7 @@ def _manage_buttons(poll: Poll) -> Keyboard:
 
 def refused(ctx: Context, what: str) -> Replies:
     """Refuse a staff action the stored role does not allow (whatever the button said)."""
-    security_log.warning(
-        "refused", extra={"action": what, "user_id": ctx.user.id, "role": ctx.user.role}
-    )
+    log_refused(ctx, what)
     return [Notice(text=_("You cannot do that."), alert=True)]
 
 

@@ -2,7 +2,9 @@
 
 A reminder row carries the event id and version it was scheduled for; if the event
 has since moved, been cancelled, or the resident said they cannot go, the reminder
-is obsolete and nothing is sent.
+is obsolete and nothing is sent. Reminders for tomorrow are quiet (see
+``handlers.quiet_hours``): one held until the morning of the day says "today", and
+one held past the start is not sent.
 """
 
 from __future__ import annotations
@@ -42,8 +44,17 @@ async def reminder(
     )
     if not (rsvp and rsvp.status in ("going", "maybe")) and not (member and not rsvp):
         return None
+    now = deps.clock()
+    if event.starts_at <= now:
+        return None  # held past the start (quiet hours): too late to remind
     soon = int(data.get("offset", 60)) <= 120
-    heading = _("⏰ <b>Starting soon</b>") if soon else _("⏰ <b>Reminder: tomorrow</b>")
+    today = event.starts_at.astimezone(deps.timezone).date() == now.astimezone(deps.timezone).date()
+    if soon:
+        heading = _("⏰ <b>Starting soon</b>")
+    elif today:  # a reminder for tomorrow held until the morning of the day
+        heading = _("⏰ <b>Reminder: today</b>")
+    else:
+        heading = _("⏰ <b>Reminder: tomorrow</b>")
     place = ", ".join(p for p in (event.venue, event.address) if p)
     text = "\n\n".join(
         filter(

@@ -7,6 +7,8 @@ from handlers.callbacks import (
     EventButton,
     OfficerAction,
     Officers,
+    QuietChoice,
+    QuietHours,
     ReminderChoice,
     Reminders,
 )
@@ -167,7 +169,11 @@ def reminder_menu(ctx: Context, event_id: int) -> Text:
         ]
         for c in ReminderChoice
     ]
-    return Text(text=_("<b>When should I remind you about events?</b>"), buttons=keyboard(*rows))
+    quiet = Button(_("🌙 Quiet hours"), encode(QuietHours(QuietChoice.MENU, event_id)))
+    return Text(
+        text=_("<b>When should I remind you about events?</b>"),
+        buttons=keyboard(*rows, [quiet]),
+    )
 
 
 async def set_reminders(ctx: Context, press: Reminders) -> Replies:

@@ -15,6 +15,7 @@ from storage.models import Event, User
 from storage.uow import UnitOfWork
 
 REMINDED = ("going", "maybe")
+QUIET_FROM_MINUTES = 12 * 60  # reminders this long before (for tomorrow) wait out quiet hours
 NOTIFIED = ("going", "maybe", "waitlist")
 
 
@@ -53,6 +54,7 @@ async def schedule_reminders(uow: UnitOfWork, event: Event, user: User, now: dat
             user_id=user.id,
             due_at=due,
             payload=payload,
+            quiet=offset >= QUIET_FROM_MINUTES,
         )
         scheduled += 1
     return scheduled

@@ -44,6 +44,7 @@ class DeliveryRepository:
         payload: str = "",
         user_id: int | None = None,
         urgent: bool = False,
+        quiet: bool = False,
     ) -> Delivery:
         """Add a delivery, or move a pending one with the same key; a finished one stays."""
         row = await self.by_key(key)
@@ -56,9 +57,11 @@ class DeliveryRepository:
                 due_at=due_at,
                 payload=payload,
                 urgent=urgent,
+                quiet=quiet,
             )
         elif row.status == "pending" or (row.status == "cancelled" and due_at != row.due_at):
             row.status, row.due_at, row.payload, row.urgent = "pending", due_at, payload, urgent
+            row.quiet = quiet
         self._session.add(row)
         await self._session.flush()
         return row
@@ -144,6 +147,37 @@ class DeliveryRepository:
             .values(status="pending", due_at=due_at, last_error=error[:300], claimed_by="")
         )
 
+    async def defer(self, delivery_id: int, until: datetime, reason: str) -> None:
+        """Put a claimed row back until ``until`` without counting it as an attempt."""
+        await self._session.exec(
+            update(Delivery)
+            .where(col(Delivery.id) == delivery_id)
+            .values(
+                status="pending",
+                due_at=until,
+                claimed_by="",
+                attempts=Delivery.attempts - 1,  # the claim counted one; ``attempts`` >= 1
+                last_error=reason[:300],
+            )
+        )
+
+    async def release_held(self, user_id: int, now: datetime) -> int:
+        """A user's quiet rows held back for later (``defer``, whose reason the dispatcher
+        writes as "held until ...") become due now, to be held again or sent; returns how
+        many. Used when the user changes their quiet hours."""
+        result = await self._session.exec(
+            update(Delivery)
+            .where(
+                col(Delivery.user_id) == user_id,
+                col(Delivery.status) == "pending",
+                col(Delivery.quiet).is_(True),
+                col(Delivery.due_at) > now,
+                col(Delivery.last_error).startswith("held until"),
+            )
+            .values(due_at=now, last_error="")
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def renew_claim(self, delivery_id: int, worker: str, at: datetime) -> bool:
         """Refresh this worker's claim on a row; ``False`` if the claim was lost meanwhile
         (released as stale, and perhaps claimed by another worker)."""
@@ -163,6 +197,22 @@ class DeliveryRepository:
         result = await self._session.exec(
             update(Delivery)
             .where(col(Delivery.status) == "sending", col(Delivery.claimed_at) < claimed_before)
+            .values(status="pending", claimed_by="")
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claimants(self) -> list[str]:
+        """The dispatchers holding rows in ``sending`` now."""
+        query = select(Delivery.claimed_by).where(col(Delivery.status) == "sending").distinct()
+        return [name for name in (await self._session.exec(query)).all() if name]
+
+    async def release_claims_of(self, workers: Sequence[str]) -> int:
+        """Rows claimed by these (dead) dispatchers go back to ``pending`` at once."""
+        if not workers:
+            return 0
+        result = await self._session.exec(
+            update(Delivery)
+            .where(col(Delivery.status) == "sending", col(Delivery.claimed_by).in_(list(workers)))
             .values(status="pending", claimed_by="")
         )
         return int(result.rowcount)  # type: ignore[attr-defined]

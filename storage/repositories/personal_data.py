@@ -16,6 +16,7 @@ from storage.models import (
     ActionGroup,
     ActionGroupMember,
     Answer,
+    Broadcast,
     Community,
     Conversation,
     Delivery,
@@ -25,6 +26,7 @@ from storage.models import (
     PollMessage,
     PollVote,
     Rsvp,
+    StaffInvite,
     User,
 )
 
@@ -104,6 +106,13 @@ class PersonalData:
                 select(Delivery).where(Delivery.user_id == user.id, Delivery.status == "pending")
             )
         ).all()
+        invites = (
+            await self._session.exec(
+                select(StaffInvite)
+                .where(StaffInvite.used_by_id == user.id)
+                .order_by(col(StaffInvite.id))
+            )
+        ).all()
         return {
             "rsvps": [
                 {
@@ -120,6 +129,16 @@ class PersonalData:
             ],
             "poll_votes": [{"question": p.question, "options": v.option_ids} for v, p in votes],
             "scheduled_messages": [{"kind": d.kind, "due_at": _iso(d.due_at)} for d in pending],
+            "staff_invitations_used": [
+                {
+                    "invitation": i.id,
+                    "role": i.role,
+                    "community": await self._community_name(i.community_id),
+                    "used_at": _iso(i.used_at),
+                    "recorded_as": i.used_by_name,
+                }
+                for i in invites
+            ],
             "follows": [
                 {
                     "community": await self._community_name(f.community_id),
@@ -133,6 +152,8 @@ class PersonalData:
                 "first_name": user.first_name,
                 "username": user.username,
                 "language": user.language,
+                "reminders_minutes_before": user.reminder_offsets or "off",
+                "quiet_hours": user.quiet_hours or "off",
                 "role": user.role,
                 "community": await self._community_name(user.community_id),
                 "created_at": _iso(user.created_at),
@@ -177,5 +198,17 @@ class PersonalData:
                 .where(col(organised.organiser_id) == uid)
                 .values(organiser_id=None)
             )
+        # The audit records stay, unsigned (SQLite is not trusted to SET NULL by itself).
+        # An invitation's note often names the person it was for, so it goes too.
+        await self._session.exec(
+            update(StaffInvite)
+            .where(col(StaffInvite.used_by_id) == uid)
+            .values(used_by_id=None, used_by_name="", note="")
+        )
+        await self._session.exec(
+            update(Broadcast)
+            .where(col(Broadcast.sender_id) == uid)
+            .values(sender_id=None, sender_name="")
+        )
         await self._session.delete(user)
         await self._session.flush()

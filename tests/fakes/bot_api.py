@@ -33,6 +33,7 @@ from aiohttp import web
 from tests.fakes.fake_user import FakeUser
 from tests.fakes.messaging import Messaging
 from tests.fakes.params import ApiError, bad_request, normalise, read_params
+from tests.fakes.send_limits import SendLimits
 from tests.fakes.updates import QueuedUpdate, Signal, UpdateQueue
 from tests.fakes.webhook import WebhookSender, check_webhook_url
 from tests.fakes.world import World
@@ -73,7 +74,12 @@ class FakeBotApi:
         first_name: str = "Chinwag Test",
         host: str = "127.0.0.1",
         port: int = 0,
+        send_limit: int | None = None,
+        chat_interval: float | None = None,
     ) -> None:
+        """``send_limit``: answer 429 beyond that many sends a second overall (Telegram:
+        30); ``chat_interval``: beyond one send per that many seconds to one chat (1.0).
+        Off by default; the counts in ``limits`` are kept either way."""
         self.token = token
         self.host = host
         self.port = port
@@ -92,6 +98,7 @@ class FakeBotApi:
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.webhook: dict[str, Any] | None = None
         self.server_errors: list[str] = []  # bugs in the fake itself (answered with 500)
+        self.limits = SendLimits(send_limit, chat_interval)
         self._queue = UpdateQueue(first_id=100_001)
         self._sender = WebhookSender(self)
         self._allowed: frozenset[str] | None = None
@@ -268,6 +275,7 @@ class FakeBotApi:
         try:
             if not authorised:
                 raise ApiError(401, "Unauthorized")
+            self.limits.check(name, params)
             self._raise_fault(name)
             handler = self._methods.get(name)
             if handler is None:
@@ -275,6 +283,7 @@ class FakeBotApi:
             result = handler(params)
             if inspect.isawaitable(result):
                 result = await result
+            self.limits.delivered(name, params)
         except ApiError as exc:
             return exc.status, exc.payload()
         except Exception:

@@ -9,6 +9,7 @@ from handlers.context import Context
 from handlers.conversation.flow import home_button
 from handlers.i18n import _
 from handlers.outbound import Notice, OutboundReply, Text, keyboard
+from handlers.staff.guard import log_refused
 from storage.models import ActionGroup, Event, User
 from storage.uow import UnitOfWork
 
@@ -17,7 +18,9 @@ Replies = list[OutboundReply]
 GROUP_STARTERS = ("organiser", "admin", "sergeant", "inspector")
 
 
-def refused() -> Replies:
+def refused(ctx: Context, action: str) -> Replies:
+    """Not for this role: said in the chat, and logged (``guard.log_refused``)."""
+    log_refused(ctx, action)
     return [
         Text(
             text=_(
@@ -29,7 +32,9 @@ def refused() -> Replies:
     ]
 
 
-def refused_notice() -> Replies:
+def refused_notice(ctx: Context, action: str) -> Replies:
+    """A refused button: a pop-up, and logged (``guard.log_refused``)."""
+    log_refused(ctx, action)
     return [Notice(text=_("Sorry, you cannot do that."), alert=True)]
 
 

@@ -42,7 +42,7 @@ async def _still_staff(ctx: Context, row: EventDraft) -> bool:
 
 async def on_text(ctx: Context, row: EventDraft, raw: str) -> Replies:
     if not await _still_staff(ctx, row):
-        return refused()
+        return refused(ctx, "draft text")
     data = load(row)
     text = clean(raw)
     step = row.step
@@ -111,7 +111,7 @@ async def _on_when(ctx: Context, row: EventDraft, data: dict[str, Any], text: st
 
 async def on_location(ctx: Context, row: EventDraft, latitude: float, longitude: float) -> Replies:
     if not await _still_staff(ctx, row):
-        return refused()
+        return refused(ctx, "draft location")
     data = load(row)
     if row.step != "location":
         return await ask_again(ctx, row, data, _("Thank you, but I cannot use that here."))

@@ -1,10 +1,12 @@
-"""Moving and cancelling events; everyone coming, and the group's members, are told."""
+"""Moving and cancelling events; everyone coming, the group's members, and a surgery's
+followers are told."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from handlers.events import service
+from handlers.surgeries import notices as surgeries
 from storage.models import Event, User
 from storage.uow import UnitOfWork
 
@@ -33,12 +35,16 @@ async def move(uow: UnitOfWork, event: Event, starts: datetime, now: datetime) -
         await service.schedule_reminders(uow, event, member, now)
         await service.notify(uow, event, member, "moved", now)
         told += 1
+    await surgeries.announce_moved(uow, event, now)
     return told
 
 
-async def cancel_event(uow: UnitOfWork, event: Event, now: datetime) -> int:
+async def cancel_event(
+    uow: UnitOfWork, event: Event, now: datetime, *, tell_followers: bool = True
+) -> int:
     """Cancel ``event``: its reminders and pending notices stop, and everyone coming
-    (and the group's members) is told. Returns how many people were told."""
+    (and the group's members) is told; so are the community's followers, for a
+    surgery, unless ``tell_followers`` is false. Returns how many people coming were told."""
     assert event.id is not None
     await uow.deliveries.cancel_prefix(f"notice:{event.id}:")
     await uow.deliveries.cancel_prefix(f"group-meeting:{event.id}:")
@@ -48,16 +54,21 @@ async def cancel_event(uow: UnitOfWork, event: Event, now: datetime) -> int:
         await service.cancel_reminders(uow, event.id, member.id)
         await service.notify(uow, event, member, "cancelled", now)
         told += 1
+    if tell_followers:
+        await surgeries.announce_cancelled(uow, event, now)
     return told
 
 
 async def cancel_series(uow: UnitOfWork, series: Event, now: datetime) -> int:
-    """Cancel a series and every occurrence still to come; returns how many were told."""
+    """Cancel a series and every occurrence still to come; returns how many were told.
+    A surgery's followers are told once, about the series."""
     assert series.id is not None
     told = 0
-    for occurrence in await uow.organisers.occurrences(series.id, now):
-        told += await cancel_event(uow, occurrence, now)
+    dates = await uow.organisers.occurrences(series.id, now)
+    for occurrence in dates:
+        told += await cancel_event(uow, occurrence, now, tell_followers=False)
     series.status = "cancelled"
     uow.session.add(series)
     await uow.session.flush()
+    await surgeries.announce_series_cancelled(uow, series, dates, now)
     return told

@@ -30,11 +30,11 @@ Replies = list[OutboundReply]
 
 async def new_group(ctx: Context) -> Replies:
     if not starts_groups(ctx.user):
-        return refused()
+        return refused(ctx, "new group")
     if not roles.everywhere(ctx.user) and not roles.can_create_group(
         ctx.user, ctx.user.role_lpu_id
     ):
-        return refused()
+        return refused(ctx, "new group")
     return await start_draft(ctx, {"mode": "group"})
 
 

@@ -25,6 +25,7 @@ from handlers.events.organise.wording import long_when
 from handlers.i18n import _, _n
 from handlers.markup import escape, fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
+from handlers.staff.guard import log_refused
 from storage.models import Event
 
 Replies = list[OutboundReply]
@@ -133,7 +134,8 @@ def _confirm_cancel(event: Event, tz: ZoneInfo, series: bool) -> Text:
     )
 
 
-def _cannot_manage() -> Replies:
+def _cannot_manage(ctx: Context, press: Organiser) -> Replies:
+    log_refused(ctx, f"event {press.action.value}")
     return [Notice(text=_("You cannot manage that event."), alert=True)]
 
 
@@ -142,7 +144,7 @@ async def on_event_button(ctx: Context, press: Organiser) -> Replies:
     action = press.action
     event = await _manageable(ctx, press.event)
     if event is None:
-        return _cannot_manage()
+        return _cannot_manage(ctx, press)
     tz = _zone(ctx, event)
     if action is OrganiserAction.OPEN:
         return await open_for_organiser(ctx, event)
@@ -165,7 +167,7 @@ async def on_event_button(ctx: Context, press: Organiser) -> Replies:
     if action is OrganiserAction.CONFIRM_SERIES and event.series_id is not None:
         series = await ctx.uow.events.get(event.series_id)
         if series is None or not await can_manage(ctx, series):
-            return _cannot_manage()
+            return _cannot_manage(ctx, press)
         told = await cancel_series(ctx.uow, series, ctx.now())
         return _cancelled(ctx, told)
     return [Notice(text=_("That button does not work here."))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import roles
+from handlers.broadcasts.buttons import BroadcastAction, BroadcastButton
 from handlers.callbacks import Organiser, OrganiserAction
 from handlers.context import Context
 from handlers.conversation.flow import home_button
@@ -20,14 +21,19 @@ from handlers.events.organise.draft_data import load
 from handlers.events.organise.drafts import show, start_draft
 from handlers.i18n import _
 from handlers.outbound import Button, OutboundReply, Text, keyboard
+from handlers.payloads import encode
 
 Replies = list[OutboundReply]
+
+
+def broadcast_button() -> Button:
+    return Button(_("📣 Message your followers"), encode(BroadcastButton(BroadcastAction.START)))
 
 
 async def start(ctx: Context) -> Replies:
     """``/organise``: the organiser menu, for staff only."""
     if not roles.is_staff(ctx.user):
-        return refused()
+        return refused(ctx, "organise")
     return await menu(ctx)
 
 
@@ -42,6 +48,7 @@ async def menu(ctx: Context) -> Replies:
     if starts_groups(ctx.user):
         rows.append([new_group_button()])
     rows.append([Button(_("👥 My action groups"), org(OrganiserAction.GROUPS))])
+    rows.append([broadcast_button()])
     rows.append([home_button()])
     return [
         Text(
@@ -54,7 +61,7 @@ async def menu(ctx: Context) -> Replies:
 async def new_event(ctx: Context) -> Replies:
     kinds = roles.allowed_kinds(ctx.user)
     if not kinds:
-        return refused()
+        return refused(ctx, "new event")
     data: dict[str, Any] = {"mode": "event", "tz": ctx.deps.timezone.key}
     if len(kinds) == 1:
         data["kind"] = kinds[0]
@@ -64,7 +71,7 @@ async def new_event(ctx: Context) -> Replies:
 async def on_organiser_button(ctx: Context, press: Organiser) -> Replies:
     """An organiser menu button: the role and scope are checked again, here and now."""
     if not roles.is_staff(ctx.user):
-        return refused_notice()
+        return refused_notice(ctx, f"organiser {press.action.value}")
     action = press.action
     if action is OrganiserAction.MENU:
         return await menu(ctx)

@@ -29,7 +29,7 @@ async def on_draft_button(ctx: Context, press: DraftButton) -> Replies:
         row = await ctx.uow.organisers.draft_for(ctx.user_id)
         if row is not None:
             await ctx.uow.organisers.drop_draft(row)
-        return refused_notice()
+        return refused_notice(ctx, f"draft {press.action.name.lower()}")
     row = await ctx.uow.organisers.draft_for(ctx.user_id)
     if row is None or row.id != press.draft:
         return [Notice(text=_("That button is from an earlier message."))]
@@ -53,7 +53,7 @@ async def on_press(ctx: Context, press: DraftButton, row: EventDraft) -> Replies
         return await skip(ctx, row)
     if action is DraftAction.KIND and step == "kind":
         if value not in roles.allowed_kinds(ctx.user):
-            return refused_notice()
+            return refused_notice(ctx, "draft kind")
         if data.get("kind") != value:
             for key in ("group_id", "community_id", "lpu_id", "browse"):
                 data.pop(key, None)
@@ -110,7 +110,7 @@ async def _choose_instant(
 
 async def _pick_lpu(ctx: Context, row: EventDraft, data: dict[str, Any], value: str) -> Replies:
     if not roles.everywhere(ctx.user):
-        return refused_notice()  # only force-wide organisers choose an area
+        return refused_notice(ctx, "draft area")  # only force-wide organisers choose one
     if row.step == "where" and data.get("kind") == "surgery":
         if value == "0":
             data.pop("browse", None)

@@ -18,6 +18,7 @@ from handlers.events.organise.wording import long_when, repeat_line
 from handlers.i18n import _, _n
 from handlers.markup import fmt
 from handlers.outbound import OutboundReply, Text, keyboard
+from handlers.surgeries import notices as surgeries
 from storage.models import EventDraft
 
 Replies = list[OutboundReply]
@@ -76,6 +77,7 @@ async def save_event(ctx: Context, row: EventDraft, data: dict[str, Any]) -> Rep
     told = 0
     if group is not None:
         told = await notify_members(ctx.uow, group, events, ctx.now(), ctx.deps.timezone)
+    followers = await surgeries.announce_new(ctx.uow, events, ctx.now())
     if ctx.deps.wake is not None:
         ctx.deps.wake()
     lines = [
@@ -96,6 +98,14 @@ async def save_event(ctx: Context, row: EventDraft, data: dict[str, Any]) -> Rep
                 "🤝 {n} members of the group have been told.",
                 told,
             ).format(n=told)
+        )
+    if kind == "surgery":
+        lines.append(
+            _n(
+                "📣 {n} follower of the team will be told.",
+                "📣 {n} followers of the team will be told.",
+                followers,
+            ).format(n=followers)
         )
     return [
         Text(text="\n\n".join(lines)),

@@ -95,6 +95,8 @@ class Watch(SendLimits):
 class Result:
     followers: int
     kill: bool
+    rate_setting: float
+    blocked_chats: list[int] = field(default_factory=list)
     elapsed: float = 0.0
     sending: float = 0.0
     sends: int = 0
@@ -102,10 +104,13 @@ class Result:
     refused: int = 0
     duplicates: int = 0
     losses: int = 0
-    blocked: int = 0
     stopped: int = 0
     peak_kib: int = 0
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> int:
+        return len(self.blocked_chats)
 
     def rate(self) -> float:
         return (self.sends - 1) / self.sending if self.sending > 0 else 0.0
@@ -261,63 +266,66 @@ async def stop(process: Any) -> None:
 # -- one pass --------------------------------------------------------------------
 
 
-async def run_pass(followers: int, rate: float, kill: bool, folder: Path) -> Result:
-    result = Result(followers, kill)
-    url = f"sqlite:///{folder / f'bench-{followers}-{int(kill)}.db'}"
-    log = folder / f"worker-{followers}-{int(kill)}.log"
-    broadcast_id = await prepare(url, followers)
-    watch = Watch()
+def fake_api(chats: list[int], blocked: list[int]) -> tuple[FakeBotApi, Watch]:
     api = FakeBotApi()
-    api.limits = watch
-    chats = [FIRST_ID + i for i in range(followers)]
-    blocked = chats[::BLOCKED_EVERY]
+    api.limits = watch = Watch()
     for chat in chats:
         api.user(chat, "Follower")
     for chat in blocked:
         api.block(chat)
+    return api, watch
+
+
+async def drive(
+    api: FakeBotApi, watch: Watch, url: str, broadcast_id: int, result: Result, log: Path
+) -> None:
+    """Run the worker (killed at 50% and started again, for a kill pass) to the end."""
     engine = create_engine(url)
     sessions = session_factory(engine)
 
     def uow() -> UnitOfWork:
         return UnitOfWork(sessions)
 
-    budget = followers / rate * 3 + 60 + (CLAIM_TIMEOUT if kill else 0)
-    await api.start()
+    rate = result.rate_setting
+    deadline = time.monotonic() + result.followers / rate * 3 + 60
+    deadline += CLAIM_TIMEOUT if result.kill else 0
+    workers: list[Any] = []
+    memory: list[asyncio.Task[None]] = []
     started = time.monotonic()
     try:
-        workers = [await start_worker(api, url, rate, log)]
-        memory = [asyncio.create_task(watch_memory(workers[0], result))]
-        if kill:
-            watch.kill_at, watch.victim = followers // 2, workers[0].pid
-            await until_done(uow, broadcast_id, workers[0], started + budget, or_exit=True)
-            await workers[0].wait()
-            if workers[0].returncode != -signal.SIGKILL:
-                result.problems.append(f"the worker was not killed ({workers[0].returncode})")
-            workers.append(await start_worker(api, url, rate, log))
-            memory.append(asyncio.create_task(watch_memory(workers[1], result)))
-        done = await until_done(uow, broadcast_id, workers[-1], started + budget)
+        for attempt in range(2 if result.kill else 1):
+            worker = await start_worker(api, url, rate, log)
+            workers.append(worker)
+            memory.append(asyncio.create_task(watch_memory(worker, result)))
+            if attempt == 0 and result.kill:
+                watch.kill_at, watch.victim = result.followers // 2, worker.pid
+                await until_done(uow, broadcast_id, worker, deadline, or_exit=True)
+                if await worker.wait() != -signal.SIGKILL:
+                    result.problems.append(f"the worker was not killed ({worker.returncode})")
+        done = await until_done(uow, broadcast_id, workers[-1], deadline)
         result.elapsed = time.monotonic() - started
         await stop(workers[-1])
         await asyncio.gather(*memory)
         async with uow() as u:
             if not done:
                 result.problems.append(f"{await still_open(u, broadcast_id)} rows still open")
-            result.stopped = await stopped_follows(u, blocked)
+            result.stopped = await stopped_follows(u, result.blocked_chats)
     finally:
-        for process in locals().get("workers", []):
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-        await api.stop()
+        for worker in workers:
+            if worker.returncode is None:
+                worker.kill()
+                await worker.wait()
         await engine.dispose()
+
+
+def tally(result: Result, watch: Watch, chats: list[int], api: FakeBotApi, log: Path) -> None:
+    blocked = set(result.blocked_chats)
+    received = watch.received
     result.sending = watch.sending_seconds()
     result.sends = len(watch.times)
     result.requests, result.refused = watch.sends, watch.refused
-    blocked_set = set(blocked)
-    received = watch.received
-    result.blocked = len(blocked)
     result.duplicates = sum(max(n - 1, 0) for n in received.values())
-    result.losses = sum(1 for chat in chats if chat not in blocked_set and received[chat] == 0)
+    result.losses = sum(1 for chat in chats if chat not in blocked and received[chat] == 0)
     if any(received[chat] for chat in blocked):
         result.problems.append("a blocked chat received a message")
     if api.server_errors:
@@ -325,6 +333,21 @@ async def run_pass(followers: int, rate: float, kill: bool, folder: Path) -> Res
     if result.problems:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         result.problems.append(f"worker log (end):\n{tail}")
+
+
+async def run_pass(followers: int, rate: float, kill: bool, folder: Path) -> Result:
+    chats = [FIRST_ID + i for i in range(followers)]
+    result = Result(followers, kill, rate, blocked_chats=chats[::BLOCKED_EVERY])
+    name = f"{followers}-{'kill' if kill else 'straight'}"
+    url, log = f"sqlite:///{folder / f'bench-{name}.db'}", folder / f"worker-{name}.log"
+    broadcast_id = await prepare(url, followers)
+    api, watch = fake_api(chats, result.blocked_chats)
+    await api.start()
+    try:
+        await drive(api, watch, url, broadcast_id, result, log)
+    finally:
+        await api.stop()
+    tally(result, watch, chats, api, log)
     return result
 
 

@@ -18,6 +18,8 @@ from handlers.conversation.questionnaire import load_all
 from handlers.deliveries import load_composers
 from handlers.flood import FloodGate
 from handlers.i18n import available_languages
+from handlers.language.detect import DetectionSettings
+from handlers.language.detect import prepare as prepare_detection
 from storage.database import create_engine, session_factory
 from storage.demo.loader import load_demo
 from storage.migrate import upgrade
@@ -87,6 +89,7 @@ async def build_app(
         await migrate(settings)
     sessions = session_factory(engine)
     load_composers()  # the delivery kinds other features register (reminders, polls)
+    await asyncio.to_thread(prepare_detection)  # langdetect's profiles, once
 
     def unit_of_work() -> UnitOfWork:
         return UnitOfWork(sessions)
@@ -102,6 +105,9 @@ async def build_app(
         flood=FloodGate(settings.flood_limit, settings.flood_window_seconds),
         postcode_locator=PostcodesIo(settings.postcodes_api_url),
         police_force=settings.police_force,
+        detection=DetectionSettings(
+            settings.language_detect_min_letters, settings.language_detect_confidence
+        ),
     )
     app = App(settings=settings, engine=engine, deps=deps)
     if demo_if_empty:

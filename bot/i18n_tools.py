@@ -23,6 +23,7 @@ from handlers.i18n import DEFAULT_LOCALES_DIR, DOMAIN, SOURCE_LANGUAGE
 HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
 KEYWORDS = {"_": None, "_n": (1, 2), "_p": ((1, "c"), 2), "N_": None}
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
+_TAG = re.compile(r"</?([a-zA-Z]+)[^>]*>")
 
 Message = tuple[str | tuple[str, ...], str | None]  # (msgid or (singular, plural), context)
 
@@ -125,6 +126,15 @@ def _placeholders(value: str | tuple[str, ...] | list[str]) -> set[str]:
     return {name for text in texts for name in _PLACEHOLDER.findall(text)}
 
 
+def _tags(value: str | tuple[str, ...] | list[str]) -> set[tuple[str, ...]]:
+    """The HTML tags of each form (``<b``, ``</b``...), ignoring attributes and order."""
+    texts = [value] if isinstance(value, str) else list(value)
+    return {
+        tuple(sorted(m.group(0).split()[0].rstrip(">") for m in _TAG.finditer(text)))
+        for text in texts
+    }
+
+
 @dataclass(frozen=True)
 class Problem:
     language: str
@@ -165,6 +175,8 @@ def check(root: Path = DEFAULT_LOCALES_DIR) -> list[Problem]:
                     )
             if _placeholders(found.string) != _placeholders(wanted.id):  # type: ignore[arg-type]
                 problems.append(Problem(lang, label, "placeholders differ"))
+            if _tags(found.string) != _tags(wanted.id):  # type: ignore[arg-type]
+                problems.append(Problem(lang, label, "HTML tags differ"))
     return problems
 
 

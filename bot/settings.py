@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     reminder_grace_minutes: int = Field(default=30, ge=0)
     send_rate: float = Field(default=25.0, gt=0)
     dispatch_interval_seconds: float = Field(default=5.0, gt=0)
+    language_detect_min_letters: int = Field(default=20, ge=1)
+    language_detect_confidence: float = Field(default=0.90, gt=0, le=1)
 
     @classmethod
     def settings_customise_sources(

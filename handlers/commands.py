@@ -15,6 +15,7 @@ def command_list(language: str) -> list[tuple[str, str]]:
             ("groups", _("Action groups near you")),
             ("reminders", _("When to remind you about events")),
             ("quiet", _("Quiet hours: when to hold messages that can wait")),
+            ("language", _("Change the language")),
             ("back", _("Go back one step")),
             ("skip", _("Skip an optional question")),
             ("cancel", _("Stop and delete this conversation")),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from handlers.conversation.questionnaire import Questionnaire
 from handlers.flood import FloodGate
 from handlers.inbound import InboundEvent
+from handlers.language.detect import DetectionSettings
 from handlers.officers.index import CommunityIndexCache
 from handlers.officers.locator import PostcodeLocator
 from storage.models import User
@@ -34,6 +35,7 @@ class Deps:
     police_force: str = "cheshire"
     wake: Callable[[], None] | None = None  # ask the dispatcher to look for due deliveries now
     monotonic: Callable[[], float] = time.monotonic
+    detection: DetectionSettings = field(default_factory=DetectionSettings)
 
 
 @dataclass(slots=True)

@@ -7,6 +7,11 @@ import re
 from collections import deque
 from typing import Any
 
+from babel.numbers import format_decimal
+
+from handlers.i18n import current_locale
+from handlers.language.names import is_rtl
+
 TELEGRAM_TEXT_LIMIT = 4096
 
 _TOKEN = re.compile(r"(<[^>]+>|&[#A-Za-z0-9]+;)")
@@ -18,9 +23,28 @@ def escape(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+# Unicode "first strong isolate" and "pop directional isolate": in a right-to-left
+# message, a postcode, a number or a Latin name inside them keeps its own direction
+# and does not pull the punctuation around it out of place.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _param(value: object, locale: str, rtl: bool) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = format_decimal(value, locale=locale)  # 1,234 / 1 234 / 1.234
+    else:
+        text = str(value)
+    text = escape(text)
+    return f"{FSI}{text}{PDI}" if rtl and text else text
+
+
 def fmt(template: str, **params: Any) -> str:
-    """Fill a translated template; every parameter is HTML-escaped first."""
-    return template.format(**{k: escape(v) for k, v in params.items()})
+    """Fill a translated template; every parameter is HTML-escaped first, numbers are
+    written the resident's way, and in a right-to-left language each parameter is
+    isolated so that its own direction does not scramble the sentence."""
+    locale = current_locale()
+    rtl = is_rtl(locale)
+    return template.format(**{k: _param(v, locale, rtl) for k, v in params.items()})
 
 
 def to_plain(text: str) -> str:

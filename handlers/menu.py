@@ -17,6 +17,7 @@ from handlers.callbacks import (
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.i18n import _
+from handlers.language import choose as language_choice
 from handlers.markup import fmt
 from handlers.outbound import Button, OutboundReply, Text, keyboard
 from handlers.payloads import encode
@@ -81,7 +82,9 @@ async def home(ctx: Context) -> Replies:
     rows.insert(2, [Button(_("📅 What's on"), encode(EventButton(EventAction.LIST)))])
     if roles.is_staff(ctx.user):
         rows.append([Button(_("🗂 Organise"), encode(Organiser(OrganiserAction.MENU)))])
-    rows.append([Button(_("❓ Help"), encode(Menu(MenuAction.HELP)))])
+    rows.append(
+        [Button(_("❓ Help"), encode(Menu(MenuAction.HELP))), language_choice.menu_button()]
+    )
     return [Text(text=text, buttons=keyboard(*rows))]
 
 
@@ -94,6 +97,7 @@ async def help_(ctx: Context) -> Replies:
                 "/start – main menu\n/officer – find your local policing team\n"
                 "/events – what is on near you\n/groups – action groups near you\n"
                 "/reminders – when to remind you\n/quiet – your quiet hours\n"
+                "/language – change the language\n"
                 "/back – go back one step\n"
                 "/skip – skip an optional question\n"
                 "/cancel – stop and delete this conversation's answers\n/help – this help"

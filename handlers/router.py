@@ -42,6 +42,8 @@ from handlers.inbound import (
     PollAnswer,
     TextMessage,
 )
+from handlers.language import choose as language
+from handlers.language.buttons import LanguageButton
 from handlers.officers import flow as officers
 from handlers.outbound import Notice, OutboundReply, Text
 from handlers.payloads import decode
@@ -80,6 +82,8 @@ async def _command(ctx: Context, command: Command) -> Replies:
         return await poll_flow.start(ctx)
     if name == "broadcast":
         return await broadcasts.start(ctx)
+    if name in ("language", "lang"):
+        return language.menu(ctx)
     if name == "events":
         return await events.list_events(ctx)
     if name == "reminders":
@@ -128,6 +132,8 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         return await broadcasts.on_button(ctx, data)
     if isinstance(data, MuteButton):
         return await mute.on_button(ctx, data)
+    if isinstance(data, LanguageButton):
+        return await language.on_button(ctx, data)
     if isinstance(data, EventButton):
         return await events.on_button(ctx, data)
     if isinstance(data, Reminders):

@@ -184,6 +184,7 @@ class User(SQLModel, table=True):
     role_community_id: int | None = Field(default=None, foreign_key="communities.id")
     reminder_offsets: str = Field(default="1440,60", max_length=64)  # minutes before; "" = off
     quiet_hours: str = Field(default="21:00-08:00", max_length=16)  # local time; "" = off
+    declined_languages: str = Field(default="", max_length=64)  # "pl,uk": not asked again
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 

@@ -32,7 +32,7 @@ from handlers.context import Context
 from handlers.conversation.flow import home_button
 from handlers.events.dates import Problem, parse_when
 from handlers.events.organise.wording import long_when, problem_text
-from handlers.i18n import _
+from handlers.i18n import _, _n
 from handlers.markup import fmt
 from handlers.outbound import Button, Edit, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
@@ -397,7 +397,10 @@ async def _send(ctx: Context, draft: Broadcast, place: Audience) -> Replies:
     _await(ctx, None)
     if ctx.deps.wake is not None:
         ctx.deps.wake()
-    text = fmt(_("📣 <b>Sending to {count} people…</b>"), count=queued)
+    text = fmt(
+        _n("📣 <b>Sending to {count} person…</b>", "📣 <b>Sending to {count} people…</b>", queued),
+        count=queued,
+    )
     return [
         Notice(text=_("Sending now.")),
         Edit(text=text, buttons=stop_button(draft, _("⏹ Stop sending"))),
@@ -429,7 +432,7 @@ def _remember_status_message(ctx: Context, broadcast: Broadcast) -> None:
 
 async def _stop(ctx: Context, broadcast: Broadcast) -> Replies:
     if broadcast.status not in ("sending", "scheduled"):
-        return [Notice(text=_("It has already finished."))]
+        return [Notice(text=_("That message has already gone."))]
     was_scheduled = broadcast.status == "scheduled"
     await service.stop(ctx.uow, broadcast, ctx.now())
     if ctx.deps.wake is not None:

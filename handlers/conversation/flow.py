@@ -7,6 +7,7 @@ from handlers.context import Context
 from handlers.conversation import render
 from handlers.conversation.questionnaire import Questionnaire, Step, StepKind
 from handlers.i18n import _
+from handlers.language import offer as language_offer
 from handlers.markup import fmt
 from handlers.officers import lookup
 from handlers.officers.messages import outcome_message
@@ -159,8 +160,19 @@ async def on_text(ctx: Context, conv: Conversation, raw: str) -> Replies:
         if step.kind is StepKind.MULTI:
             existing = await ctx.uow.conversations.answer(conv.id, step.id)
             choices = existing.choice_list() if existing else []
-        await ctx.uow.conversations.put_answer(conv.id, step.id, text=text, choices=choices)
-        return [Text(text=_("✔️ Saved.")), *await advance(ctx, conv)]
+        found = language_offer.read(ctx, text)
+        await ctx.uow.conversations.put_answer(
+            conv.id,
+            step.id,
+            text=text,
+            choices=choices,
+            language=found.language if found else None,
+            confidence=found.confidence if found else None,
+        )
+        replies: Replies = [Text(text=_("✔️ Saved.")), *await advance(ctx, conv)]
+        if found is not None and language_offer.worth_offering(ctx, found):
+            replies.append(language_offer.offer(ctx, found))
+        return replies
     if step.kind is StepKind.CHOICE:
         questionnaire = questionnaire_of(ctx, conv)
         wanted = text.casefold()

@@ -97,7 +97,8 @@ async def event_notice(
             when=moment,
         )
     else:
-        text = f"{_('🔁 <b>Changed:</b>')} {title}\n\n" + fmt(_("🕒 Now: {when}"), when=moment)
+        changed = _("🔁 <b>Changed:</b>")
+        text = f"{changed} {title}\n\n" + fmt(_("🕒 Now: {when}"), when=moment)
         place = ", ".join(p for p in (event.venue, event.address) if p)
         if place:
             text += f"\n📍 {escape(place)}"

@@ -190,7 +190,21 @@ class FakeUser:
             raise AssertionError(
                 f"{label_or_predicate!r} matches several buttons: {[b['text'] for b in matches]}"
             )
-        button = matches[0]
+        return await self._press_button(stored, matches[0])
+
+    async def press_data(
+        self, wanted: Callable[[str], bool], message: dict[str, Any] | int | None = None
+    ) -> int:
+        """Press the first inline button whose callback data ``wanted`` accepts (whatever
+        its label says, e.g. in another language)."""
+        stored = self._keyboard_message(message)
+        buttons = inline_buttons(stored.wire.get("reply_markup"))
+        for button in buttons:
+            if "callback_data" in button and wanted(button["callback_data"]):
+                return await self._press_button(stored, button)
+        raise AssertionError(f"no such button in #{stored.message_id}: {buttons}")
+
+    async def _press_button(self, stored: StoredMessage, button: dict[str, Any]) -> int:
         if "callback_data" not in button:
             raise AssertionError(f"button {button['text']!r} sends no callback: {button}")
         query_id = str(4_000_000_000_000 + len(self.server.world.callbacks) + 1)

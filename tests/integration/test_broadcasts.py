@@ -382,7 +382,7 @@ async def test_text_over_the_limit_is_refused_with_the_count(app: App, clock: Cl
     pcso = await staff(app, PCSO_ID, "pcso", community="Tarvin")
     await pcso.send("/broadcast")
     await pcso.send("x" * 3600)
-    assert "under 3500 characters (it has 3600)" in pcso.text
+    assert "under 3,500 characters (it has 3,600)" in pcso.text
 
 
 async def test_the_audit_trail_lists_who_sent_what_to_whom(app: App, clock: Clock) -> None:

@@ -146,7 +146,7 @@ async def test_a_too_long_answer_is_refused_with_a_clear_message(deps: Deps) -> 
     r = Resident(deps)
     await walk_to_exists(r)
     await r.send("x" * 1001)
-    assert "too long" in r.text and "1000" in r.text and "1001" in r.text
+    assert "too long" in r.text and "1,000" in r.text and "1,001" in r.text
     assert "exists" not in await answers_of(deps, r.sender.telegram_id)
 
 

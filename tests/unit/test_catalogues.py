@@ -173,9 +173,48 @@ def test_a_second_language_is_checked_too(locales: Path) -> None:
 
 def test_extract_then_check_is_clean(locales: Path) -> None:
     # What `chinwag i18n extract` writes is exactly what `check` wants, and no more.
-    assert extract(root=locales) == {"en": 0}
+    untranslated = extract(root=locales)
+    assert set(untranslated) == set(SHIPPED) and set(untranslated.values()) == {0}
     assert check(root=locales) == []
     assert _keys(read_catalog(SOURCE_LANGUAGE, locales)) == _keys(template())
+
+
+SHIPPED = ("en", "cy", "pl", "uk", "ro", "ar")
+
+
+def test_all_six_languages_are_shipped() -> None:
+    found = sorted(p.parent.parent.name for p in DEFAULT_LOCALES_DIR.glob("*/LC_MESSAGES/*.po"))
+    assert found == sorted(SHIPPED)
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_a_message_removed_from_any_catalogue_fails_the_check(locales: Path, language: str) -> None:
+    catalog = read_catalog(language, locales)
+    victim = next(m for m in catalog if m.id and m.context is None and "{" in str(m.id))
+    del catalog[victim.id]
+    write_catalog(catalog, language, locales)
+    label = victim.id if isinstance(victim.id, str) else victim.id[0]
+    assert (language, label, "missing") in {(p.language, p.message, p.what) for p in check(locales)}
+
+
+@pytest.mark.parametrize("language", SHIPPED)
+def test_html_tags_lost_in_translation_fail_the_check(locales: Path, language: str) -> None:
+    catalog = read_catalog(language, locales)
+    victim = next(m for m in catalog if isinstance(m.id, str) and "<b>" in m.id)
+    assert isinstance(victim.string, str)
+    victim.string = victim.string.replace("<b>", "").replace("</b>", "")
+    write_catalog(catalog, language, locales)
+    problems = {(p.language, p.message, p.what) for p in check(locales)}
+    assert (language, victim.id, "HTML tags differ") in problems
+
+
+@pytest.mark.parametrize("language", [lang for lang in SHIPPED if lang != "en"])
+def test_plural_messages_have_every_form_of_the_language(language: str) -> None:
+    catalog = read_catalog(language)
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple | list):
+            assert isinstance(message.string, tuple | list)
+            assert len(message.string) == catalog.num_plurals, message.id[0]
 
 
 def test_no_english_catalogue_is_reported(tmp_path: Path) -> None:

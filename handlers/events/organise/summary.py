@@ -34,7 +34,10 @@ async def summary_question(
         lines.append(fmt(_("🕒 {when}"), when=long_when(starts, tz)))
         repeat = str(data.get("repeat", "none"))
         if repeat != "none":
-            note = fmt(_("({n} dates are added now)"), n=OCCURRENCES_AHEAD)
+            note = fmt(
+                _n("({n} date is added now)", "({n} dates are added now)", OCCURRENCES_AHEAD),
+                n=OCCURRENCES_AHEAD,
+            )
             lines.append(repeat_line(repeat, starts.astimezone(tz), note))
     place = ", ".join(str(data[k]) for k in ("venue", "address") if data.get(k))
     if place:

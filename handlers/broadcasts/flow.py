@@ -9,6 +9,7 @@ button from an older preview, or one pressed twice, is refused and logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from handlers.broadcasts import service
@@ -221,43 +222,53 @@ async def on_text(ctx: Context, broadcast_id: int, raw: str) -> Replies:
     return await _preview(ctx, draft, place)
 
 
-async def on_photo(ctx: Context, broadcast_id: int, file_id: str, caption: str) -> Replies:
-    """A photo goes with the message (its caption becomes the text, if there is none)."""
+async def _attach(
+    ctx: Context,
+    broadcast_id: int,
+    what: str,
+    attach: Callable[[Broadcast], None],
+    ask_for_text: str,
+) -> Replies:
+    """Add a photo or a location to the sender's draft, then preview it (or ask for
+    the text, if there is none yet)."""
     draft = await _own_draft(ctx, broadcast_id)
     if draft is None:
         _await(ctx, None)
         return [Text(text=_("That message is no longer being written."))]
     place = await audience_of(ctx.uow, draft)
     if place is None or not await may_control(ctx.uow, ctx.user, draft):
-        return _refused(ctx, "photo")
-    draft.photo = file_id[:200]
-    text = clean(caption)
-    if text and len(text) <= TEXT_LIMIT:
-        draft.text = text
+        return _refused(ctx, what)
+    attach(draft)
     if not draft.text:
         await _save(ctx, draft, "text")
-        return [Text(text=_("📷 Got the photo. Now write the text to go with it."))]
+        return [Text(text=ask_for_text)]
     await _save(ctx, draft, "preview")
     return await _preview(ctx, draft, place)
+
+
+async def on_photo(ctx: Context, broadcast_id: int, file_id: str, caption: str) -> Replies:
+    """A photo goes with the message (its caption becomes the text, if there is none)."""
+
+    def attach(draft: Broadcast) -> None:
+        draft.photo = file_id[:200]
+        text = clean(caption)
+        if text and len(text) <= TEXT_LIMIT:
+            draft.text = text
+
+    ask = _("📷 Got the photo. Now write the text to go with it.")
+    return await _attach(ctx, broadcast_id, "photo", attach, ask)
 
 
 async def on_location(
     ctx: Context, broadcast_id: int, latitude: float, longitude: float
 ) -> Replies:
     """A location is pinned to the message (shown as a map after the text)."""
-    draft = await _own_draft(ctx, broadcast_id)
-    if draft is None:
-        _await(ctx, None)
-        return [Text(text=_("That message is no longer being written."))]
-    place = await audience_of(ctx.uow, draft)
-    if place is None or not await may_control(ctx.uow, ctx.user, draft):
-        return _refused(ctx, "location")
-    draft.latitude, draft.longitude = latitude, longitude
-    if not draft.text:
-        await _save(ctx, draft, "text")
-        return [Text(text=_("📍 Got the location. Now write the text to go with it."))]
-    await _save(ctx, draft, "preview")
-    return await _preview(ctx, draft, place)
+
+    def attach(draft: Broadcast) -> None:
+        draft.latitude, draft.longitude = latitude, longitude
+
+    ask = _("📍 Got the location. Now write the text to go with it.")
+    return await _attach(ctx, broadcast_id, "location", attach, ask)
 
 
 async def cancel(ctx: Context, broadcast_id: int) -> Replies:

@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, func, insert, literal, update
-from sqlalchemy import select as core_select
+from sqlalchemy import delete, func, update
 from sqlalchemy.sql import Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Broadcast, Community, Delivery, Follow, User
-from storage.types import UTCDateTime
+from storage.repositories.fan_out import delivery_rows, queue
 
 BLOCKED_PREFIX = "forbidden"  # how the dispatcher records a 403 in ``last_error``
 
@@ -101,43 +100,17 @@ class BroadcastRepository:
         """Queue one ``broadcast`` delivery per recipient, due now; returns how many."""
         assert broadcast.id is not None
         recipients = self._recipients(broadcast).subquery()
-        rows = core_select(
-            literal(f"broadcast:{broadcast.id}:") + cast(recipients.c.id, String),
-            literal("broadcast"),
+        rows = delivery_rows(
             recipients.c.id,
             recipients.c.chat_id,
-            literal(now, UTCDateTime()),
-            literal("pending"),
-            literal(0),
-            literal(""),
-            literal(broadcast.urgent),
-            literal(not broadcast.urgent),
-            literal(broadcast.id),
-            literal(""),
-            literal(""),
-            literal(now, UTCDateTime()),
+            key_prefix=f"broadcast:{broadcast.id}:",
+            kind="broadcast",
+            due_at=now,
+            urgent=broadcast.urgent,
+            quiet=not broadcast.urgent,
+            broadcast_id=broadcast.id,
         )
-        statement = insert(Delivery).from_select(
-            [
-                "key",
-                "kind",
-                "user_id",
-                "chat_id",
-                "due_at",
-                "status",
-                "attempts",
-                "payload",
-                "urgent",
-                "quiet",
-                "broadcast_id",
-                "claimed_by",
-                "last_error",
-                "created_at",
-            ],
-            rows,
-        )
-        result = await self._session.exec(statement)
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return await queue(self._session, rows)
 
     # -- the send ---------------------------------------------------------------
 

@@ -4,34 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import String, cast, exists, func, literal, or_, update
-from sqlalchemy import select as core_select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.clock import utcnow
 from storage.models import Delivery, Follow, Rsvp, User
-from storage.types import UTCDateTime
-
-_QUEUED = (
-    "key",
-    "kind",
-    "user_id",
-    "chat_id",
-    "due_at",
-    "status",
-    "attempts",
-    "payload",
-    "urgent",
-    "quiet",
-    "claimed_by",
-    "last_error",
-    "created_at",
-)
+from storage.repositories.fan_out import delivery_rows, queue
 
 
 class FollowRepository:
@@ -104,20 +84,15 @@ class FollowRepository:
         """
         earlier = aliased(Delivery)
         rows = (
-            core_select(
-                literal(key_prefix) + cast(col(User.id), String),
-                literal(kind),
+            delivery_rows(
                 col(User.id),
                 col(User.chat_id),
-                literal(due_at, UTCDateTime()),
-                literal("pending"),
-                literal(0),
-                literal(payload),
-                literal(urgent),
-                literal(quiet),
-                literal(""),
-                literal(""),
-                literal(utcnow(), UTCDateTime()),
+                key_prefix=key_prefix,
+                kind=kind,
+                due_at=due_at,
+                payload=payload,
+                urgent=urgent,
+                quiet=quiet,
             )
             .join(Follow, col(Follow.user_id) == col(User.id))
             .where(col(Follow.community_id) == community_id, col(Follow.active).is_(True))
@@ -140,12 +115,4 @@ class FollowRepository:
                     or_(*(col(earlier.key).startswith(prefix) for prefix in except_pending)),
                 )
             )
-        statement = self._insert().from_select(list(_QUEUED), rows)
-        statement = statement.on_conflict_do_nothing(index_elements=["key"])
-        result = await self._session.exec(statement)
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
-    def _insert(self) -> Any:
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        return insert(Delivery)
+        return await queue(self._session, rows)

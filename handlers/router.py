@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from handlers import data_rights, menu
 from handlers.broadcasts import flow as broadcasts
 from handlers.broadcasts import mute
+from handlers.broadcasts import presses as broadcast_presses
 from handlers.broadcasts.buttons import BroadcastButton, MuteButton
 from handlers.callbacks import (
     DataRights,
@@ -129,7 +130,7 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
     if isinstance(data, PollButton):
         return await poll_flow.on_button(ctx, data)
     if isinstance(data, BroadcastButton):
-        return await broadcasts.on_button(ctx, data)
+        return await broadcast_presses.on_button(ctx, data)
     if isinstance(data, MuteButton):
         return await mute.on_button(ctx, data)
     if isinstance(data, LanguageButton):

@@ -21,6 +21,9 @@ What is understood (case-insensitive, in any order, extra spaces and commas fine
   given with a date must agree with it (otherwise ``invalid-date``).
 * the filler words ``at``, ``on``, ``the``, ``of``. Any other word makes the text
   unreadable (``no-date-or-time``): it is safer to ask again than to guess.
+* the same in Welsh, Polish, Ukrainian, Romanian and Arabic: weekday and month
+  names, today and tomorrow, a few fillers ("o", "la", "у"), Arabic-Indic digits
+  (``handlers.events.date_words``); "next" is English only.
 
 A time alone is today if still ahead, else tomorrow (``assumed_date`` is set).
 """
@@ -32,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
+
+from handlers.events import date_words
 
 __all__ = ["Parsed", "Problem", "Reason", "ambiguous_choices", "parse_when"]
 
@@ -115,9 +120,12 @@ _MONTH_NAMES = [
 _MONTHS = {name: n for n, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTHS |= {name[:3]: n for name, n in list(_MONTHS.items())}
 _MONTHS["sept"] = 9
+_MONTHS |= {w: n for w, n in date_words.MONTHS.items() if w not in _MONTHS}
+_WEEKDAYS |= {w: n for w, n in date_words.WEEKDAYS.items() if w not in _WEEKDAYS}
 _RELATIVE = {"today": 0, "tonight": 0, "tomorrow": 1, "tomorow": 1, "tmrw": 1, "tmr": 1}
+_RELATIVE |= {w: n for w, n in date_words.RELATIVE.items() if w not in _RELATIVE}
 _NOON = {"noon", "midday", "12noon"}
-_FILLERS = {"at", "on", "the", "of", "@"}
+_FILLERS = {"at", "on", "the", "of", "@"} | date_words.FILLERS
 _AM_PM = {"am", "pm"}
 
 _AMPM_TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?(am|pm)")
@@ -127,7 +135,7 @@ _NUMERIC_DATE = re.compile(r"([0-9]{1,2})([/.\-])([0-9]{1,2})(?:\2([0-9]{4}|[0-9
 _DAY = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?")
 _YEAR = re.compile(r"[0-9]{4}")
 _DOTS_AM_PM = re.compile(r"(?<![a-z])([ap])\.\s?m(?![a-z])\.?")
-_PUNCTUATION = re.compile(r"[,;!?()\"]+")
+_PUNCTUATION = re.compile(r"[,;!?()\"،؛؟]+")
 
 _Time = tuple[int, int] | None  # None: looked like a time but is not one
 _Date = tuple[int, int, int | None]  # day, month, year (None: not given)
@@ -144,7 +152,7 @@ class _Reading:
 
 
 def _tokens(text: str) -> list[str]:
-    text = _DOTS_AM_PM.sub(r"\1m", text.casefold())
+    text = _DOTS_AM_PM.sub(r"\1m", text.casefold().translate(date_words.DIGITS))
     text = _PUNCTUATION.sub(" ", text)
     return [tok for raw in text.split() if (tok := raw.strip(".'"))]
 
@@ -176,6 +184,12 @@ def _read(toks: list[str]) -> _Reading:
             r.times.append((12, 0))
         elif tok in _RELATIVE:
             r.relative.append(_RELATIVE[tok])
+        elif (tok, nxt) in date_words.WEEKDAY_PHRASES:  # Welsh "dydd Mawrth"
+            r.weekdays.append((date_words.WEEKDAY_PHRASES[(tok, nxt)], False))
+            step = 2
+        elif tok in date_words.DAY_PREFIXES and nxt in _WEEKDAYS:  # "يوم الثلاثاء"
+            r.weekdays.append((_WEEKDAYS[nxt], False))
+            step = 2
         elif tok in ("next", "this") and nxt in _WEEKDAYS:
             r.weekdays.append((_WEEKDAYS[nxt], tok == "next"))
             step = 2

@@ -20,6 +20,12 @@ from handlers.flood import FloodGate
 from handlers.i18n import available_languages
 from handlers.language.detect import DetectionSettings
 from handlers.language.detect import prepare as prepare_detection
+from handlers.safety.matcher import (
+    KeywordMatcher,
+    KeywordsFileError,
+    load_keywords,
+    matcher_for,
+)
 from storage.database import create_engine, session_factory
 from storage.demo.loader import load_demo
 from storage.migrate import upgrade
@@ -69,6 +75,13 @@ async def migrate(settings: Settings) -> None:
     await asyncio.to_thread(upgrade, settings.database_url)
 
 
+def emergency_matcher(settings: Settings) -> KeywordMatcher:
+    try:
+        return matcher_for(load_keywords(settings.emergency_keywords_file))
+    except KeywordsFileError as exc:
+        raise ConfigError(f"CHINWAG_EMERGENCY_KEYWORDS_FILE: {exc}") from None
+
+
 async def build_app(
     settings: Settings,
     *,
@@ -108,6 +121,8 @@ async def build_app(
         detection=DetectionSettings(
             settings.language_detect_min_letters, settings.language_detect_confidence
         ),
+        emergency=emergency_matcher(settings),
+        retention_months=settings.retention_months,
     )
     app = App(settings=settings, engine=engine, deps=deps)
     if demo_if_empty:

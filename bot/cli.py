@@ -12,6 +12,8 @@ Usage:
     chinwag staff invite|list|revoke|grant  staff roles, by one-time invitation or directly
     chinwag events add|list|cancel|import  events from the command line or a CSV file
     chinwag broadcasts list      the audit trail: who sent what to whom, when, with counts
+    chinwag report               what residents and partners said (html, md, csv or json)
+    chinwag export answers       every answer for the force, anonymity respected (csv, json)
     chinwag i18n extract         update the catalogues in locales/ from code and questionnaires
     chinwag i18n check           fail if any language lacks or mistranslates a message
     chinwag i18n compile         write the .mo files (optional: .po files are compiled on load)
@@ -31,6 +33,7 @@ from bot.errors import ConfigError
 from bot.events_command import add_events_parser, run_events
 from bot.import_command import add_import_parser, run_import
 from bot.logs import setup_logging
+from bot.report_command import add_report_parser, run_export, run_report
 from bot.settings import Settings, load_settings
 from bot.staff_command import add_staff_parser, run_staff
 
@@ -69,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     add_staff_parser(sub)
     add_events_parser(sub)
     add_broadcasts_parser(sub)
+    add_report_parser(sub)
 
     sync = sub.add_parser("sync", help="fetch data from outside sources")
     sync_sub = sync.add_subparsers(dest="sync_command", required=True)
@@ -197,6 +201,8 @@ COMMANDS = {
     "staff": run_staff,
     "events": run_events,
     "broadcasts": run_broadcasts,
+    "report": run_report,
+    "export": run_export,
     "sync": _sync,
     "i18n": _i18n,
 }

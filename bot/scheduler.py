@@ -34,6 +34,7 @@ from bot.dispatcher import DispatchConfig, Dispatcher
 from bot.transports.port import BotApiPort
 from bot.workers import worker_id
 from handlers.events.series import top_up
+from handlers.retention import apply_retention
 
 log = logging.getLogger("chinwag.scheduler")
 
@@ -56,6 +57,8 @@ _scheduler_log.addFilter(_QuietOverlap())
 
 SERIES_JOB = "events:series-top-up"
 SERIES_TOP_UP_HOURS = 6
+RETENTION_JOB = "privacy:retention"
+RETENTION_HOURS = 24
 
 
 class DeliveryScheduler:
@@ -97,6 +100,14 @@ class DeliveryScheduler:
             next_run_time=datetime.now(UTC),
             replace_existing=True,
         )
+        self.scheduler.add_job(
+            self._retention,
+            IntervalTrigger(hours=RETENTION_HOURS, timezone=UTC),
+            id=RETENTION_JOB,
+            name="privacy: anonymise old answers, forget old message ids",
+            next_run_time=datetime.now(UTC) + timedelta(minutes=1),  # once started up
+            replace_existing=True,
+        )
         self.scheduler.start()
         log.info("delivery scheduler started", extra={"interval": self.interval_seconds})
 
@@ -135,6 +146,17 @@ class DeliveryScheduler:
             return
         if added:
             log.info("repeating events topped up", extra={"dates_added": added})
+
+    async def _retention(self) -> None:
+        if self._stopping:
+            return
+        try:
+            changed = await apply_retention(self.dispatcher.app.deps, self.dispatcher.clock())
+        except Exception:
+            log.exception("applying the retention rule failed")
+            return
+        if changed:
+            log.info("old answers anonymised", extra={"conversations": changed})
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT_SECONDS) -> None:
         """Stop waking; let the row in flight finish (its outcome is recorded)."""

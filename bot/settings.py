@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: float = Field(default=5.0, gt=0)
     language_detect_min_letters: int = Field(default=20, ge=1)
     language_detect_confidence: float = Field(default=0.90, gt=0, le=1)
+    emergency_keywords_file: Path | None = None  # TOML: a list of words per language
+    retention_months: int = Field(default=24, ge=0)  # 0 keeps answers linked for ever
 
     @classmethod
     def settings_customise_sources(

@@ -14,6 +14,7 @@ class MenuAction(StrEnum):
     RESUME = "resume"
     RESTART = "restart"
     CANCEL = "cancel"
+    EXIT = "exit"  # the quick exit: clear the chat, leave a neutral message
 
 
 @payload("m")
@@ -197,6 +198,7 @@ class PollAction(StrEnum):
     CLOSE = "close"
     EXPORT = "csv"
     DISCARD = "drop"
+    THEMES = "themes"  # fill a draft from the top themes of its event or LPU
 
 
 @payload("p")

@@ -21,4 +21,5 @@ def command_list(language: str) -> list[tuple[str, str]]:
             ("cancel", _("Stop and delete this conversation")),
             ("mydata", _("See what we hold about you")),
             ("forget", _("Delete what we hold about you")),
+            ("exit", _("Quick exit: clear this chat")),
         ]

@@ -14,6 +14,7 @@ from handlers.inbound import InboundEvent
 from handlers.language.detect import DetectionSettings
 from handlers.officers.index import CommunityIndexCache
 from handlers.officers.locator import PostcodeLocator
+from handlers.safety.matcher import KeywordMatcher, default_matcher
 from storage.models import User
 from storage.uow import UnitOfWork
 
@@ -36,6 +37,8 @@ class Deps:
     wake: Callable[[], None] | None = None  # ask the dispatcher to look for due deliveries now
     monotonic: Callable[[], float] = time.monotonic
     detection: DetectionSettings = field(default_factory=DetectionSettings)
+    emergency: KeywordMatcher = field(default_factory=default_matcher)
+    retention_months: int = 24  # answers older than this are anonymised; 0 keeps them
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from handlers.conversation.flow import home_button
 from handlers.i18n import _
 from handlers.outbound import Button, Document, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 
 Replies = list[OutboundReply]
 
@@ -27,7 +28,7 @@ async def my_data(ctx: Context) -> Replies:
         ),
         Text(
             text=_("To delete it, send /forget."),
-            buttons=keyboard([home_button()]),
+            buttons=keyboard([home_button(), quick_exit_button()]),
         ),
     ]
 
@@ -67,4 +68,9 @@ async def on_button(ctx: Context, press: DataRights) -> Replies:
         return await forget(ctx)
     if press.action is DataAction.CONFIRM:
         return await confirm_forget(ctx)
-    return [Text(text=_("Nothing has been deleted."), buttons=keyboard([home_button()]))]
+    return [
+        Text(
+            text=_("Nothing has been deleted."),
+            buttons=keyboard([home_button(), quick_exit_button()]),
+        )
+    ]

@@ -38,6 +38,7 @@ from typing import Any
 
 from handlers.context import Deps
 from handlers.i18n import use_locale
+from handlers.language import bidi
 from handlers.outbound import Button, Keyboard, OutboundReply, Text
 from storage.models import Delivery, User
 from storage.uow import UnitOfWork
@@ -78,6 +79,7 @@ COMPOSER_MODULES = (
     "handlers.broadcasts.delivery",
     "handlers.quiet_hours",
     "handlers.surgeries",
+    "handlers.reports.loop",
 )
 
 
@@ -172,7 +174,8 @@ async def compose(deps: Deps, uow: UnitOfWork, delivery: Delivery) -> list[Outbo
             return None  # the recipient is gone (asked to be forgotten)
     language = user.language if user is not None else deps.default_locale
     with use_locale(language):
-        return await function(deps, uow, delivery, user)
+        replies = await function(deps, uow, delivery, user)
+    return None if replies is None else bidi.for_language(replies, language)
 
 
 async def record_sent(

@@ -16,8 +16,11 @@ from handlers.events.polls import record_state
 from handlers.flood import Verdict
 from handlers.i18n import _, use_locale
 from handlers.inbound import InboundEvent, PollState, Sender
+from handlers.language import bidi
 from handlers.outbound import OutboundReply, Text
 from handlers.router import route
+from handlers.safety.advice import advice_first
+from handlers.safety.chat_log import record_inbound
 from storage.models import User
 from storage.repositories.conversations import StaleConversation
 from storage.uow import UnitOfWork
@@ -117,7 +120,8 @@ async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
     verdict, language = await _flood_verdict(deps, event)
     if verdict is Verdict.WARN:
         log.info("flood: asked to slow down", extra={"update_id": event.update_id})
-        return slow_down(language)
+        with use_locale(language):  # an emergency still gets the advice
+            return bidi.for_language(advice_first(deps, event, slow_down(language)), language)
     if verdict is Verdict.DROP:
         return []
     for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -127,8 +131,10 @@ async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
                 return []
             try:
                 user = await _user_for(uow, deps, event.sender)
+                await record_inbound(uow, deps, event)
                 with use_locale(user.language):
                     replies = await route(Context(deps=deps, uow=uow, user=user, event=event))
+                    replies = bidi.for_language(advice_first(deps, event, replies), user.language)
                 await uow.commit()
             except StaleConversation:
                 log.info("conversation changed by another worker; retrying")

@@ -21,6 +21,7 @@ from handlers.language import choose as language_choice
 from handlers.markup import fmt
 from handlers.outbound import Button, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 
 Replies = list[OutboundReply]
 
@@ -67,6 +68,7 @@ async def home(ctx: Context) -> Replies:
                     [Button(_("▶️ Continue where you left off"), encode(Menu(MenuAction.RESUME)))],
                     [Button(_("🔄 Start again"), encode(Menu(MenuAction.RESTART)))],
                     [Button(_("❓ Help"), encode(Menu(MenuAction.HELP)))],
+                    [quick_exit_button()],
                 ),
             )
         ]
@@ -85,6 +87,7 @@ async def home(ctx: Context) -> Replies:
     rows.append(
         [Button(_("❓ Help"), encode(Menu(MenuAction.HELP))), language_choice.menu_button()]
     )
+    rows.append([quick_exit_button()])
     return [Text(text=text, buttons=keyboard(*rows))]
 
 
@@ -103,10 +106,11 @@ async def help_(ctx: Context) -> Replies:
                 "/cancel – stop and delete this conversation's answers\n/help – this help"
             ),
             _("To see what we hold about you, send /mydata. To delete it, send /forget."),
+            _("🚪 Quick exit (or /exit) deletes this chat's messages from the last two days."),
             emergency_advice(),
         ]
     )
-    return [Text(text=text, buttons=keyboard([flow.home_button()]))]
+    return [Text(text=text, buttons=keyboard([flow.home_button(), quick_exit_button()]))]
 
 
 async def resume(ctx: Context) -> Replies:

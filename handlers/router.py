@@ -49,6 +49,10 @@ from handlers.officers import flow as officers
 from handlers.outbound import Notice, OutboundReply, Text
 from handlers.payloads import decode
 from handlers.quiet_hours import settings as quiet_hours
+from handlers.reports import chat as report_chat
+from handlers.reports import loop
+from handlers.reports.buttons import LoopButton
+from handlers.safety import quick_exit
 from handlers.staff import accept as staff_invite
 
 Replies = list[OutboundReply]
@@ -59,6 +63,7 @@ MENU_ACTIONS: dict[MenuAction, Handler] = {
     MenuAction.HELP: menu.help_,
     MenuAction.RESUME: menu.resume,
     MenuAction.RESTART: menu.restart,
+    MenuAction.EXIT: quick_exit.quick_exit,
 }
 
 
@@ -71,6 +76,8 @@ async def _with_conversation(ctx: Context, action: Callable[..., Awaitable[Repli
 
 async def _command(ctx: Context, command: Command) -> Replies:
     name = command.name
+    if name == "exit":
+        return await quick_exit.quick_exit(ctx)
     if name == "start" and command.payload:
         linked = await checkin.from_start_payload(ctx, command.payload)
         if linked is None:
@@ -81,6 +88,10 @@ async def _command(ctx: Context, command: Command) -> Replies:
         return await menu.home(ctx)
     if name == "poll":
         return await poll_flow.start(ctx)
+    if name == "report":
+        return await report_chat.send_report(ctx, command.payload)
+    if name == "wedid":
+        return await loop.start(ctx)
     if name == "broadcast":
         return await broadcasts.start(ctx)
     if name in ("language", "lang"):
@@ -129,6 +140,8 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         return await MENU_ACTIONS[data.action](ctx)
     if isinstance(data, PollButton):
         return await poll_flow.on_button(ctx, data)
+    if isinstance(data, LoopButton):
+        return await loop.on_button(ctx, data)
     if isinstance(data, BroadcastButton):
         return await broadcast_presses.on_button(ctx, data)
     if isinstance(data, MuteButton):
@@ -175,6 +188,10 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
         poll_id = ctx.user.awaiting.removeprefix(poll_flow.AWAITING_PREFIX)
         if poll_id.isdigit():
             return await poll_flow.on_text(ctx, int(poll_id), message.text)
+    if ctx.user.awaiting.startswith(loop.AWAITING_PREFIX):
+        update_id = ctx.user.awaiting.removeprefix(loop.AWAITING_PREFIX)
+        if update_id.isdigit():
+            return await loop.on_text(ctx, int(update_id), message.text)
     if ctx.user.awaiting == officers.AWAITING:
         return await officers.on_text(ctx, message.text)
     if ctx.user.awaiting == quiet_hours.AWAITING:

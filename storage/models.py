@@ -460,3 +460,45 @@ class SendSlot(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     next_at: float = 0.0
+
+
+class ChatMessage(SQLModel, table=True):
+    """A message in a private chat, either way, kept 48 hours for the quick exit.
+
+    Telegram lets a bot delete messages in a private chat for 48 hours; these rows
+    say which ones to delete. Nothing of the message's content is kept.
+    """
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_chat_sent", "chat_id", "sent_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    from_bot: bool = False
+    sent_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime, index=True)
+
+
+class LoopUpdate(SQLModel, table=True):
+    """A "you said, we did" update: what was done about a theme, or a group's work.
+
+    Sent (through the delivery engine) to the residents who took part in the LPU's
+    Community Conversation, or to the group's members, and shown in the next
+    report. ``lpu_id`` is empty for a force-wide update about a theme.
+    """
+
+    __tablename__ = "loop_updates"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lpu_id: int | None = Field(default=None, foreign_key="lpus.id", index=True)
+    action_group_id: int | None = Field(default=None, foreign_key="action_groups.id")
+    theme: str = Field(default="", max_length=200)  # what residents said, or the group's title
+    text: str = Field(default="", sa_type=Text)  # what was done
+    author_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    status: str = Field(default="draft", max_length=12)  # draft, sent, discarded
+    recipients: int = 0
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.repositories.broadcasts import BroadcastRepository
+from storage.repositories.chat_messages import ChatMessageLog
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.deliveries import DeliveryRepository
@@ -15,10 +16,13 @@ from storage.repositories.events import EventRepository
 from storage.repositories.follows import FollowRepository
 from storage.repositories.groups import GroupRepository
 from storage.repositories.invites import InviteRepository
+from storage.repositories.loop_updates import LoopUpdateRepository
 from storage.repositories.organisers import OrganiserRepository
 from storage.repositories.personal_data import PersonalData
 from storage.repositories.polls import PollRepository
 from storage.repositories.postcodes import PostcodeCacheRepository
+from storage.repositories.reports import ReportRepository
+from storage.repositories.retention import Retention
 from storage.repositories.rsvps import RsvpRepository
 from storage.repositories.send_slots import SendSlotRepository
 from storage.repositories.teams import TeamRepository
@@ -47,10 +51,14 @@ class UnitOfWork:
         self.rsvps = RsvpRepository(self.session)
         self.groups = GroupRepository(self.session)
         self.polls = PollRepository(self.session)
+        self.reports = ReportRepository(self.session)
+        self.loop_updates = LoopUpdateRepository(self.session)
         self.organisers = OrganiserRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
         self.send_slots = SendSlotRepository(self.session)
         self.invites = InviteRepository(self.session)
+        self.chat_messages = ChatMessageLog(self.session)
+        self.retention = Retention(self.session)
         return self
 
     async def __aexit__(

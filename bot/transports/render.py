@@ -77,23 +77,26 @@ class Origin:
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """A message the Bot API accepted: its id, and the poll's id for a poll."""
+    """A message the Bot API accepted: its id, and the poll's id for a poll.
+
+    ``earlier`` are the first parts of a text too long for one message.
+    """
 
     message_id: int
     poll_id: str | None = None
+    earlier: tuple[int, ...] = ()
 
 
-async def _send_plain_part(port: BotApiPort, chat_id: int, part: str) -> None:
-    await call_with_retries(
+async def _send_plain_part(port: BotApiPort, chat_id: int, part: str) -> int:
+    return await call_with_retries(
         port, lambda: port.send_text(chat_id, part, (), (), None, False), "sendMessage"
     )
 
 
-async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> int:
+async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> Sent:
     parts = split_text(reply.text)
-    for part in parts[:-1]:
-        await _send_plain_part(port, chat_id, part)
-    return await call_with_retries(
+    earlier = tuple([await _send_plain_part(port, chat_id, part) for part in parts[:-1]])
+    last = await call_with_retries(
         port,
         lambda: port.send_text(
             chat_id,
@@ -105,13 +108,14 @@ async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> int:
         ),
         "sendMessage",
     )
+    return Sent(last, earlier=earlier)
 
 
 async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> Sent | None:
     """Send one reply; what was sent, or ``None`` for a reply that sends no message."""
     chat_id = reply.chat_id if reply.chat_id is not None else origin.chat_id
     if isinstance(reply, Text):
-        return Sent(await _send_text(port, chat_id, reply))
+        return await _send_text(port, chat_id, reply)
     if isinstance(reply, Edit):
         message_id = reply.message_id or origin.message_id
         if message_id is None:
@@ -199,8 +203,14 @@ async def send_all(
     return sent
 
 
-async def deliver(port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin) -> None:
-    """Render ``replies`` in order; the button press (if any) is always answered."""
+async def deliver(
+    port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin
+) -> list[tuple[int, int]]:
+    """Render ``replies`` in order; the button press (if any) is always answered.
+
+    Returns ``(chat_id, message_id)`` of every message sent (for the quick exit).
+    """
+    sent: list[tuple[int, int]] = []
     notices = [r for r in replies if isinstance(r, Notice)]
     if origin.callback_id:
         notice = notices[0] if notices else None
@@ -220,7 +230,7 @@ async def deliver(port: BotApiPort, replies: Sequence[OutboundReply], origin: Or
         if isinstance(reply, Notice):
             continue
         try:
-            await _send_one(port, reply, origin)
+            result = await _send_one(port, reply, origin)
         except Undeliverable as exc:
             log.warning(
                 "reply not delivered",
@@ -231,4 +241,9 @@ async def deliver(port: BotApiPort, replies: Sequence[OutboundReply], origin: Or
                 },
             )
             if exc.failure is Failure.FORBIDDEN:
-                return
+                return sent
+            continue
+        if result is not None:
+            chat_id = reply.chat_id if reply.chat_id is not None else origin.chat_id
+            sent.extend((chat_id, m) for m in (*result.earlier, result.message_id))
+    return sent

@@ -28,6 +28,7 @@ from bot.transports.telegram_events import (
 )
 from handlers.commands import command_list
 from handlers.inbound import InboundEvent
+from handlers.safety.chat_log import remember_sent
 
 log = logging.getLogger("chinwag.telegram")
 ALLOWED_UPDATES = [
@@ -113,7 +114,8 @@ class TelegramTransport(ABC, Generic[U]):
                 if event.update_id is not None:
                     self._retry_later.add(event.update_id)
                 return
-            await deliver(self.port, replies, origin)
+            sent = await deliver(self.port, replies, origin)
+            await remember_sent(self.app.deps, sent)
 
     async def handle_update(self, update: U) -> None:
         """Feed one update to the framework; raise ``RetryLater`` if it could not be stored."""

@@ -26,6 +26,7 @@ from handlers.broadcasts.service import start_due
 from handlers.context import Deps
 from handlers.deliveries import before_run, composer, progress
 from handlers.i18n import _, use_locale
+from handlers.language import bidi
 from handlers.outbound import Edit, OutboundReply, Text, keyboard
 from storage.models import Broadcast, Delivery, User
 from storage.repositories.broadcasts import Counts
@@ -136,6 +137,8 @@ async def report_progress(
         if audience is None:
             continue
         sender = await uow.users.get(broadcast.sender_id) if broadcast.sender_id else None
-        with use_locale(sender.language if sender else deps.default_locale):
-            replies.extend(await _report(deps, uow, broadcast, audience, now))
+        language = sender.language if sender else deps.default_locale
+        with use_locale(language):
+            report = await _report(deps, uow, broadcast, audience, now)
+        replies.extend(bidi.for_language(report, language))
     return replies

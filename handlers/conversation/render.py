@@ -10,6 +10,7 @@ from handlers.i18n import _
 from handlers.markup import escape, fmt
 from handlers.outbound import Button, Keyboard, Text, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 from storage.models import Answer, Conversation, Lpu
 
 REVIEW_PREVIEW_CHARS = 200
@@ -51,6 +52,7 @@ def _nav_row(conv: Conversation, step: Step, questionnaire: Questionnaire) -> li
         row.append(button(conv, step, _("◀️ Back"), StepAction.BACK))
     if step.optional:
         row.append(button(conv, step, _("Skip ▶️"), StepAction.SKIP))
+    row.append(quick_exit_button())
     return row
 
 

@@ -14,6 +14,7 @@ from handlers.i18n import _, _n
 from handlers.markup import escape, fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 from handlers.staff.guard import log_refused
 from storage.models import ActionGroup, Community
 
@@ -57,7 +58,7 @@ async def list_groups(ctx: Context) -> Replies:
                     ),
                     area=area,
                 ),
-                buttons=keyboard([home_button()]),
+                buttons=keyboard([home_button(), quick_exit_button()]),
             )
         ]
     counts = await ctx.uow.organisers.member_counts([g.id for g in groups if g.id is not None])
@@ -90,7 +91,9 @@ async def list_groups(ctx: Context) -> Replies:
             label = _("Join: {title}").format(title=group.title)
             action = GroupAction.JOIN
         rows.append([Button(label[:60], encode(GroupButton(action, group.id)))])
-    return [Text(text="\n\n".join(lines), buttons=keyboard(*rows, [home_button()]))]
+    return [
+        Text(text="\n\n".join(lines), buttons=keyboard(*rows, [home_button(), quick_exit_button()]))
+    ]
 
 
 async def _group_near_me(ctx: Context, press: GroupButton) -> ActionGroup | None:

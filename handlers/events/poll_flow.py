@@ -2,7 +2,8 @@
 
 The draft is the ``polls`` row itself (status "draft"): choose the audience, send
 the question and options in one message, choose single or several answers and
-anonymous or named, then send. Results update as answers arrive; the poll can be
+anonymous or named, then send; or let the top themes residents raised be the
+options (a priority poll). Results update as answers arrive; the poll can be
 closed and exported as CSV. Every step re-checks the organiser's stored role.
 """
 
@@ -19,6 +20,7 @@ from handlers.i18n import _, _n
 from handlers.markup import escape, fmt
 from handlers.outbound import Button, Edit, Keyboard, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.reports import priorities
 from handlers.roles import can_manage, can_manage_group, is_staff
 from handlers.staff.guard import log_refused
 from handlers.text_input import clean
@@ -88,6 +90,7 @@ async def choose_audience(ctx: Context, press: PollButton) -> Replies:
             status="draft",
         )
     await ctx.uow.polls.add(poll)
+    assert poll.id is not None
     ctx.user.awaiting = f"{AWAITING_PREFIX}{poll.id}"
     ctx.uow.session.add(ctx.user)
     return [
@@ -96,9 +99,31 @@ async def choose_audience(ctx: Context, press: PollButton) -> Replies:
                 "Send the question on the first line, then each option on its own line "
                 "(2 to 10 options).\n\nFor example:\nWhat should we talk about first?\n"
                 "Speeding\nLitter\nYouth club"
-            )
+            ),
+            buttons=keyboard([_b(_("✨ Use the top themes"), PollAction.THEMES, poll.id)]),
         )
     ]
+
+
+async def _from_themes(ctx: Context, poll: Poll) -> Replies:
+    """Fill the draft with the top themes residents raised, as a priority poll."""
+    options = await priorities.theme_options(ctx.uow, poll)
+    if len(options) < 2:
+        return [
+            Text(
+                text=_(
+                    "There are not enough answers yet to suggest themes. "
+                    "Send the question and the options yourself."
+                )
+            )
+        ]
+    poll.question = _("Which of these should we work on first?")
+    poll.options = json.dumps(options, ensure_ascii=False)
+    poll.allows_multiple = True
+    ctx.uow.session.add(poll)
+    ctx.user.awaiting = ""
+    ctx.uow.session.add(ctx.user)
+    return [await _preview(ctx, poll)]
 
 
 async def on_text(ctx: Context, poll_id: int, raw: str) -> Replies:
@@ -183,6 +208,8 @@ async def on_button(ctx: Context, press: PollButton) -> Replies:
         ctx.uow.session.add(poll)
         page = await _preview(ctx, poll)
         return [Edit(text=page.text, buttons=page.buttons)]
+    if press.action is PollAction.THEMES and poll.status == "draft":
+        return await _from_themes(ctx, poll)
     if press.action is PollAction.DISCARD and poll.status == "draft":
         poll.status = "discarded"
         ctx.uow.session.add(poll)

@@ -21,6 +21,7 @@ from handlers.i18n import _
 from handlers.markup import fmt
 from handlers.outbound import Button, Document, Edit, Notice, OutboundReply, Text, Venue, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 from storage.models import Event
 
 Replies = list[OutboundReply]
@@ -60,7 +61,7 @@ async def list_events(ctx: Context) -> Replies:
                     ),
                     community=community.name,
                 ),
-                buttons=keyboard([home_button()]),
+                buttons=keyboard([home_button(), quick_exit_button()]),
             )
         ]
     rows = [
@@ -78,7 +79,7 @@ async def list_events(ctx: Context) -> Replies:
                 _("<b>What is on near {community}</b>\n\nTap an event for details."),
                 community=community.name,
             ),
-            buttons=keyboard(*rows, [home_button()]),
+            buttons=keyboard(*rows, [home_button(), quick_exit_button()]),
         )
     ]
 
@@ -172,7 +173,7 @@ def reminder_menu(ctx: Context, event_id: int) -> Text:
     quiet = Button(_("🌙 Quiet hours"), encode(QuietHours(QuietChoice.MENU, event_id)))
     return Text(
         text=_("<b>When should I remind you about events?</b>"),
-        buttons=keyboard(*rows, [quiet]),
+        buttons=keyboard(*rows, [quiet], [quick_exit_button()]),
     )
 
 

@@ -13,6 +13,7 @@ from handlers.language.offer import declined
 from handlers.markup import fmt
 from handlers.outbound import Button, Edit, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 
 Replies = list[OutboundReply]
 
@@ -31,7 +32,7 @@ def menu(ctx: Context) -> Replies:
     return [
         Text(
             text=_("🌐 <b>Choose your language</b>"),
-            buttons=keyboard(*rows, [home_button()]),
+            buttons=keyboard(*rows, [home_button(), quick_exit_button()]),
         )
     ]
 

@@ -14,6 +14,7 @@ from handlers.menu import emergency_advice
 from handlers.officers.index import Place
 from handlers.outbound import Button, Text, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 from handlers.timefmt import when
 from storage.models import CommunityBase, Event, TeamMember
 
@@ -105,5 +106,8 @@ def officer_card(
     label = _("🔕 Stop following this team") if following else _("🔔 Follow updates from this team")
     return Text(
         text="\n\n".join(parts),
-        buttons=keyboard([Button(label, encode(Officers(action, place.id)))], [home_button()]),
+        buttons=keyboard(
+            [Button(label, encode(Officers(action, place.id)))],
+            [home_button(), quick_exit_button()],
+        ),
     )

@@ -13,6 +13,7 @@ from handlers.officers.index import Place
 from handlers.officers.messages import outcome_message
 from handlers.outbound import Button, Edit, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 
 Replies = list[OutboundReply]
 AWAITING = "officer"
@@ -20,7 +21,10 @@ AWAITING = "officer"
 
 def choices(places: tuple[Place, ...]) -> Text:
     rows = [[Button(p.name, encode(Officers(OfficerAction.SHOW, p.id)))] for p in places]
-    return Text(text=_("Which one do you mean?"), buttons=keyboard(*rows, [home_button()]))
+    return Text(
+        text=_("Which one do you mean?"),
+        buttons=keyboard(*rows, [home_button(), quick_exit_button()]),
+    )
 
 
 async def start(ctx: Context) -> Replies:

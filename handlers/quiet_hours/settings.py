@@ -11,6 +11,7 @@ from handlers.markup import fmt
 from handlers.outbound import Button, Edit, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
 from handlers.quiet_hours.window import DEFAULT, Window, parse, stored, window_of
+from handlers.safety.quick_exit import quick_exit_button
 
 Replies = list[OutboundReply]
 AWAITING = "quiet"  # ``users.awaiting`` while we wait for typed times
@@ -112,7 +113,7 @@ async def on_button(ctx: Context, press: QuietHours) -> Replies:
                     "Send the times you want to be quiet, from and to, for example "
                     "<b>22:30-06:30</b>."
                 ),
-                buttons=keyboard([home_button()]),
+                buttons=keyboard([home_button(), quick_exit_button()]),
             )
         ]
     await _save(ctx, PRESETS[press.choice])
@@ -130,7 +131,7 @@ async def on_text(ctx: Context, text: str) -> Replies:
                     "Sorry, I could not read that. Please send two times on the 24-hour "
                     "clock, from and to, for example <b>22:30-06:30</b>."
                 ),
-                buttons=keyboard([home_button()]),
+                buttons=keyboard([home_button(), quick_exit_button()]),
             )
         ]
     await _save(ctx, stored(window))

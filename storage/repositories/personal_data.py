@@ -17,11 +17,14 @@ from storage.models import (
     ActionGroupMember,
     Answer,
     Broadcast,
+    ChatMessage,
     Community,
     Conversation,
     Delivery,
     Event,
+    EventDraft,
     Follow,
+    LoopUpdate,
     Poll,
     PollMessage,
     PollVote,
@@ -113,7 +116,7 @@ class PersonalData:
                 .order_by(col(StaffInvite.id))
             )
         ).all()
-        return {
+        data: dict[str, Any] = {
             "rsvps": [
                 {
                     "event": e.title,
@@ -161,6 +164,66 @@ class PersonalData:
             },
             "conversations": exported,
         }
+        data.update(await self._activity(user))
+        return data
+
+    async def _activity(self, user: User) -> dict[str, Any]:
+        """Messages, drafts and what the person organised or sent to others."""
+        uid = user.id
+        s = self._session
+        deliveries = (
+            await s.exec(
+                select(Delivery)
+                .where((col(Delivery.user_id) == uid) | (col(Delivery.chat_id) == user.chat_id))
+                .order_by(col(Delivery.id))
+            )
+        ).all()
+        polls_received = (
+            await s.exec(
+                select(PollMessage, Poll).where(
+                    (col(PollMessage.user_id) == uid) | (col(PollMessage.chat_id) == user.chat_id),
+                    PollMessage.poll_id == Poll.id,
+                )
+            )
+        ).all()
+        chat = (
+            await s.exec(
+                select(ChatMessage)
+                .where(ChatMessage.chat_id == user.chat_id)
+                .order_by(col(ChatMessage.id))
+            )
+        ).all()
+        drafts = (await s.exec(select(EventDraft).where(EventDraft.user_id == uid))).all()
+        events = (await s.exec(select(Event).where(Event.organiser_id == uid))).all()
+        groups = (await s.exec(select(ActionGroup).where(ActionGroup.organiser_id == uid))).all()
+        polls = (await s.exec(select(Poll).where(Poll.organiser_id == uid))).all()
+        broadcasts = (await s.exec(select(Broadcast).where(Broadcast.sender_id == uid))).all()
+        return {
+            "messages_to_you": [
+                {
+                    "kind": d.kind,
+                    "due_at": _iso(d.due_at),
+                    "status": d.status,
+                    "sent_at": _iso(d.sent_at),
+                }
+                for d in deliveries
+            ],
+            "polls_received": [{"question": p.question} for _m, p in polls_received],
+            "recent_chat_messages": [
+                {"message_id": m.message_id, "from_bot": m.from_bot, "at": _iso(m.sent_at)}
+                for m in chat
+            ],
+            "event_drafts": [{"step": d.step, "answers": d.data} for d in drafts],
+            "events_organised": [
+                {"title": e.title, "starts_at": _iso(e.starts_at)} for e in events
+            ],
+            "action_groups_organised": [{"title": g.title} for g in groups],
+            "polls_organised": [{"question": p.question} for p in polls],
+            "broadcasts_sent": [
+                {"text": b.text, "status": b.status, "created_at": _iso(b.created_at)}
+                for b in broadcasts
+            ],
+        }
 
     async def erase(self, user: User) -> None:
         """Delete the person; answers they sent anonymously are kept, unlinked."""
@@ -192,6 +255,10 @@ class PersonalData:
                 (col(Delivery.user_id) == uid) | (col(Delivery.chat_id) == user.chat_id)
             )
         )
+        await self._session.exec(
+            delete(ChatMessage).where(col(ChatMessage.chat_id) == user.chat_id)
+        )
+        await self._session.exec(delete(EventDraft).where(col(EventDraft.user_id) == uid))
         for organised in (Event, ActionGroup, Poll):  # what they organised stays, unsigned
             await self._session.exec(
                 update(organised)
@@ -209,6 +276,9 @@ class PersonalData:
             update(Broadcast)
             .where(col(Broadcast.sender_id) == uid)
             .values(sender_id=None, sender_name="")
+        )
+        await self._session.exec(
+            update(LoopUpdate).where(col(LoopUpdate.author_id) == uid).values(author_id=None)
         )
         await self._session.delete(user)
         await self._session.flush()

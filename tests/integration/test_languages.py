@@ -166,3 +166,19 @@ def test_numbers_and_names_are_isolated_in_arabic() -> None:
         assert fmt("{count}", count=1500) == "1\xa0500"
     with use_locale("en"):
         assert fmt("{count} {name}", count=1500, name="<Ann>") == "1,500 &lt;Ann&gt;"
+
+
+def test_every_line_of_an_arabic_reply_reads_right_to_left() -> None:
+    from handlers.language.bidi import RLM, for_language
+
+    replies = for_language([Text(text="👮 <b>PC Charlie</b> – ضابطكم\n\nCH3 8EH")], "ar")
+    assert isinstance(replies[0], Text)
+    assert replies[0].text == f"{RLM}👮 <b>PC Charlie</b> – ضابطكم\n\n{RLM}CH3 8EH"
+    assert for_language([Text(text="Hello")], "pl") == [Text(text="Hello")]
+
+
+async def test_an_arabic_resident_gets_marked_lines(deps: Deps) -> None:
+    r = Resident(deps, telegram_id=6_100_000_010, language="ar")
+    await r.send("/help")
+    text = next(reply.text for reply in r.replies if isinstance(reply, Text))
+    assert all(line.startswith("\u200f") for line in text.split("\n") if line)

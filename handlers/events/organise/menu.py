@@ -22,6 +22,7 @@ from handlers.events.organise.drafts import show, start_draft
 from handlers.i18n import _
 from handlers.outbound import Button, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.safety.quick_exit import quick_exit_button
 
 Replies = list[OutboundReply]
 
@@ -49,7 +50,7 @@ async def menu(ctx: Context) -> Replies:
         rows.append([new_group_button()])
     rows.append([Button(_("👥 My action groups"), org(OrganiserAction.GROUPS))])
     rows.append([broadcast_button()])
-    rows.append([home_button()])
+    rows.append([home_button(), quick_exit_button()])
     return [
         Text(
             text=_("<b>Organise</b>\n\nPlan events, see who is coming, and run action groups."),

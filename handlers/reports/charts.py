@@ -1,0 +1,78 @@
+"""Charts for the HTML report: PNG images as ``data:`` URIs, drawn with matplotlib.
+
+Figures are made without pyplot (no global state, so a report can be drawn in a
+worker thread) and saved through the Agg backend, which needs no display. A figure hidden by the small-numbers rule
+is drawn as a grey, hatched bar up to 5 and labelled "fewer than 5", so the chart
+never shows more than the tables do.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure as Canvas
+
+from handlers.reports.figures import FEWER, THRESHOLD, Figure
+
+BLUE = "#1f5fa8"
+GREY = "#b8b8b8"
+LABEL_LENGTH = 38
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
+
+
+def _png(canvas: Canvas) -> str:
+    buffer = io.BytesIO()
+    canvas.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _heights(rows: Sequence[Figure]) -> tuple[list[float], list[str], list[str]]:
+    heights = [float(THRESHOLD if f.suppressed else f.count) for f in rows]
+    colours = [GREY if f.suppressed else BLUE for f in rows]
+    labels = [FEWER if f.suppressed else str(f.count) for f in rows]
+    return heights, colours, labels
+
+
+def bar_chart(title: str, rows: Sequence[Figure], *, limit: int = 15) -> str | None:
+    """Horizontal bars, biggest at the top; ``None`` when there is nothing to draw."""
+    shown = list(rows)[:limit]
+    if not shown:
+        return None
+    heights, colours, labels = _heights(shown)
+    canvas = Canvas(figsize=(8, 0.45 * len(shown) + 1.2))
+    axes = canvas.add_subplot()
+    positions = list(range(len(shown)))[::-1]
+    bars = axes.barh(positions, heights, color=colours)
+    for bar, row in zip(bars, shown, strict=True):
+        if row.suppressed:
+            bar.set_hatch("//")
+    axes.set_yticks(positions, [_short(f.label) for f in shown])
+    axes.bar_label(bars, labels=labels, padding=3, fontsize=8)
+    axes.set_title(title, loc="left", fontsize=11)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.set_xlim(0, max(heights) * 1.25 + 1)
+    return _png(canvas)
+
+
+def time_chart(title: str, rows: Sequence[Figure]) -> str | None:
+    """Responses per day as columns, oldest on the left."""
+    if not rows:
+        return None
+    heights, colours, _labels = _heights(rows)
+    canvas = Canvas(figsize=(8, 3.2))
+    axes = canvas.add_subplot()
+    positions = list(range(len(rows)))
+    bars = axes.bar(positions, heights, color=colours)
+    for bar, row in zip(bars, rows, strict=True):
+        if row.suppressed:
+            bar.set_hatch("//")
+    step = max(1, len(rows) // 10)
+    axes.set_xticks(positions[::step], [f.label[5:] for f in rows][::step], fontsize=8)
+    axes.set_title(title, loc="left", fontsize=11)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _png(canvas)

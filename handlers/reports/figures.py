@@ -1,0 +1,44 @@
+"""Figures for the report, with the small-numbers rule applied in this one place.
+
+Any count of 1 to 4 people is shown as "fewer than 5", in every format and chart,
+so that nobody can be picked out of a breakdown. Zero identifies nobody and is
+shown as 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+THRESHOLD = 5
+FEWER = "fewer than 5"
+
+
+def shown(count: int) -> int | str:
+    """The count as the report may show it."""
+    return FEWER if 0 < count < THRESHOLD else count
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One row of a breakdown: a section, a label and how many."""
+
+    section: str
+    label: str
+    count: int
+    people: bool = True  # a count of people: small ones are hidden
+
+    @property
+    def value(self) -> int | str:
+        return shown(self.count) if self.people else self.count
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value == FEWER
+
+    @property
+    def text(self) -> str:
+        return str(self.value)
+
+
+def figures(section: str, rows: list[tuple[str, int]]) -> list[Figure]:
+    return [Figure(section, label, count) for label, count in rows]

@@ -1,0 +1,67 @@
+"""The report as JSON: the same figures as the CSV, plus themes, answers and plans."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from handlers.reports.build import Report
+from handlers.reports.figures import shown
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    return {
+        "title": report.title,
+        "scope": report.scope,
+        "generated": report.generated,
+        "figures": [
+            {"section": f.section, "label": f.label, "value": f.value} for f in report.figures()
+        ],
+        "themes": [
+            {"phrase": t.phrase, "people": shown(t.people), "quotes": list(t.quotes)}
+            for t in report.themes
+        ],
+        "organisations_mentioned": [
+            {"name": f.label, "people": f.value, "source": report.mention_sources.get(f.label, "")}
+            for f in report.mentioned
+        ],
+        "answers": [
+            {
+                "question": q.id,
+                "label": q.label,
+                "answers": [{"text": a.text, "language": a.language} for a in q.answers],
+            }
+            for q in report.questions
+        ],
+        "engagement_plans": [
+            {
+                "organisation": p.organisation,
+                "kind": p.kind,
+                "answers": [{"question": k, "answer": v} for k, v in p.answers],
+            }
+            for p in report.plans
+        ],
+        "polls": [
+            {
+                "question": p.question,
+                "status": p.status,
+                "options": [{"option": f.label, "votes": f.value} for f in p.options],
+            }
+            for p in report.polls
+        ],
+        "you_said_we_did": [
+            {
+                "sent": u.sent,
+                "about": u.about,
+                "action_group": u.group,
+                "text": u.text,
+                "people_told": u.reached.value,
+            }
+            for u in report.updates
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"

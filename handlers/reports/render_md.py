@@ -1,0 +1,68 @@
+"""The report as Markdown, for pasting into minutes or an e-mail."""
+
+from __future__ import annotations
+
+from handlers.reports.build import Report
+from handlers.reports.figures import FEWER, Figure, shown
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _table(heading: str, rows: tuple[Figure, ...], column: str = "People") -> list[str]:
+    lines = [f"## {heading}", ""]
+    if not rows:
+        return [*lines, "None yet.", ""]
+    lines += [f"| | {column} |", "| --- | ---: |"]
+    lines += [f"| {_cell(f.label)} | {f.text} |" for f in rows]
+    return [*lines, ""]
+
+
+def _quote(text: str) -> str:
+    return "> " + " ".join(text.split())
+
+
+def render_md(report: Report) -> str:
+    lines = [f"# {report.title}", "", f"{report.scope}. Made {report.generated}.", ""]
+    lines += [
+        f"- **{report.participants.label}:** {report.participants.text}",
+        f"- **{report.organisations.label}:** {report.organisations.text}",
+        "",
+        f'Any figure below 5 people is shown as "{FEWER}". Reports never show names.',
+        "",
+    ]
+    lines += _table("Taking part, by community", report.by_community)
+    lines += _table("Taking part, by language", report.by_language)
+    lines += _table("Responses over time (day sent, UTC)", report.by_day)
+    lines += _table("Issues by category", report.issues)
+    lines += ["## Most frequent themes", ""]
+    if not report.themes:
+        lines += ["None yet.", ""]
+    for theme in report.themes:
+        lines += [f"### {theme.phrase} ({shown(theme.people)} people)", ""]
+        lines += [_quote(q) for q in theme.quotes] + [""]
+    lines += _table("Organisations and groups mentioned", report.mentioned)
+    for poll in report.polls:
+        lines += _table(f"Poll: {poll.question} ({poll.status})", poll.options, "Votes")
+    lines += ["## You said, we did", ""]
+    if not report.updates:
+        lines += ["No updates yet.", ""]
+    for note in report.updates:
+        kind = "action group" if note.group else "theme"
+        lines += [f"### {note.sent}: {note.about} ({kind}; {note.reached.text} people told)", ""]
+        lines += [_quote(note.text), ""]
+    lines += ["## What organisations said in their engagement plans", ""]
+    if not report.plans:
+        lines += ["None yet.", ""]
+    for plan in report.plans:
+        lines += [f"### {plan.organisation}" + (f" ({plan.kind})" if plan.kind else ""), ""]
+        lines += [f"- **{_cell(q)}:** {_cell(a)}" for q, a in plan.answers] + [""]
+    lines += ["## Every answer, by question", ""]
+    for question in report.questions:
+        lines += [f"### {question.label} ({len(question.answers)} answers)", ""]
+        lines += [
+            f"- {_cell(a.text)}" + (f" _({a.language})_" if a.language else "")
+            for a in question.answers
+        ] + [""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -135,6 +135,18 @@ def _tags(value: str | tuple[str, ...] | list[str]) -> set[tuple[str, ...]]:
     }
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _still_english(source: object, translation: object) -> bool:
+    """A copy of the English with two words or more is not a translation (one word,
+    a name or a placeholder may well be the same: "PCSO", "administrator")."""
+    if not isinstance(source, str) or translation != source:
+        return False
+    text = _PLACEHOLDER.sub("", _TAG.sub("", source))
+    return len(_WORD.findall(text)) >= 2
+
+
 @dataclass(frozen=True)
 class Problem:
     language: str
@@ -177,6 +189,8 @@ def check(root: Path = DEFAULT_LOCALES_DIR) -> list[Problem]:
                 problems.append(Problem(lang, label, "placeholders differ"))
             if _tags(found.string) != _tags(wanted.id):  # type: ignore[arg-type]
                 problems.append(Problem(lang, label, "HTML tags differ"))
+            if lang != SOURCE_LANGUAGE and _still_english(wanted.id, found.string):
+                problems.append(Problem(lang, label, "still in English"))
     return problems
 
 

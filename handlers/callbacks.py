@@ -162,6 +162,8 @@ class OrganiserAction(StrEnum):
     QR = "qr"
     NEW_GROUP = "ngrp"
     GROUPS = "grps"
+    REPORT = "rep"  # the report for the organiser's area, as a file
+    WE_DID = "wedid"  # a "you said, we did" update
 
 
 @payload("og")

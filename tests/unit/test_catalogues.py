@@ -219,3 +219,17 @@ def test_plural_messages_have_every_form_of_the_language(language: str) -> None:
 
 def test_no_english_catalogue_is_reported(tmp_path: Path) -> None:
     assert [p.what for p in check(root=tmp_path)] == ["catalogue missing"]
+
+
+def test_an_english_copy_in_another_language_fails_the_check(locales: Path) -> None:
+    catalog = read_catalog("pl", locales)
+    victim = next(
+        m
+        for m in catalog
+        if isinstance(m.id, str) and m.context is None and "{" not in m.id and m.id.count(" ") > 2
+    )
+    victim.string = victim.id
+    write_catalog(catalog, "pl", locales)
+    assert ("pl", victim.id, "still in English") in {
+        (p.language, p.message, p.what) for p in check(locales)
+    }

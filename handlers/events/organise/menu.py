@@ -22,6 +22,8 @@ from handlers.events.organise.drafts import show, start_draft
 from handlers.i18n import _
 from handlers.outbound import Button, OutboundReply, Text, keyboard
 from handlers.payloads import encode
+from handlers.reports import chat as report_chat
+from handlers.reports import loop
 from handlers.safety.quick_exit import quick_exit_button
 
 Replies = list[OutboundReply]
@@ -50,6 +52,12 @@ async def menu(ctx: Context) -> Replies:
         rows.append([new_group_button()])
     rows.append([Button(_("👥 My action groups"), org(OrganiserAction.GROUPS))])
     rows.append([broadcast_button()])
+    rows.append(
+        [
+            Button(_("📊 Report"), org(OrganiserAction.REPORT)),
+            Button(_("✅ You said, we did"), org(OrganiserAction.WE_DID)),
+        ]
+    )
     rows.append([home_button(), quick_exit_button()])
     return [
         Text(
@@ -76,6 +84,10 @@ async def on_organiser_button(ctx: Context, press: Organiser) -> Replies:
     action = press.action
     if action is OrganiserAction.MENU:
         return await menu(ctx)
+    if action is OrganiserAction.REPORT:
+        return await report_chat.send_report(ctx, "")
+    if action is OrganiserAction.WE_DID:
+        return await loop.start(ctx)
     if action is OrganiserAction.NEW:
         return await new_event(ctx)
     if action is OrganiserAction.NEW_GROUP:

@@ -8,10 +8,12 @@ Usage:
     chinwag db current           show the schema revision
     chinwag demo load            load the demo communities into the database
     chinwag import communities FILE  add or update communities from a .json or .csv file
+    chinwag directory import FILE  add or update directory entries from a .csv file
     chinwag sync police-uk       fetch neighbourhoods, teams and events from data.police.uk
     chinwag staff invite|list|revoke|grant  staff roles, by one-time invitation or directly
     chinwag events add|list|cancel|import  events from the command line or a CSV file
     chinwag broadcasts list      the audit trail: who sent what to whom, when, with counts
+    chinwag funding open|list|export  funding pots for communities and LPUs, and the bids
     chinwag report               what residents and partners said (html, md, csv or json)
     chinwag export answers       every answer for the force, anonymity respected (csv, json)
     chinwag i18n extract         update the catalogues in locales/ from code and questionnaires
@@ -29,8 +31,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.broadcasts_command import add_broadcasts_parser, run_broadcasts
+from bot.directory_command import add_directory_parser, run_directory
 from bot.errors import ConfigError
 from bot.events_command import add_events_parser, run_events
+from bot.funding_command import add_funding_parser, run_funding
 from bot.import_command import add_import_parser, run_import
 from bot.logs import setup_logging
 from bot.report_command import add_report_parser, run_export, run_report
@@ -69,9 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     demo_sub.add_parser("load", help="load the demo communities")
 
     add_import_parser(sub)
+    add_directory_parser(sub)
     add_staff_parser(sub)
     add_events_parser(sub)
     add_broadcasts_parser(sub)
+    add_funding_parser(sub)
     add_report_parser(sub)
 
     sync = sub.add_parser("sync", help="fetch data from outside sources")
@@ -198,9 +204,11 @@ COMMANDS = {
     "db": _db,
     "demo": _demo,
     "import": run_import,
+    "directory": run_directory,
     "staff": run_staff,
     "events": run_events,
     "broadcasts": run_broadcasts,
+    "funding": run_funding,
     "report": run_report,
     "export": run_export,
     "sync": _sync,

@@ -13,6 +13,8 @@ def command_list(language: str) -> list[tuple[str, str]]:
             ("officer", _("Find your local policing team")),
             ("events", _("What is on near you")),
             ("groups", _("Action groups near you")),
+            ("directory", _("Clubs, groups and support near you")),
+            ("funding", _("Funding for local projects")),
             ("reminders", _("When to remind you about events")),
             ("quiet", _("Quiet hours: when to hold messages that can wait")),
             ("language", _("Change the language")),

@@ -16,6 +16,8 @@ from handlers.callbacks import (
 )
 from handlers.context import Context
 from handlers.conversation import flow
+from handlers.directory.resident import menu_button as directory_button
+from handlers.funding import route as funding
 from handlers.i18n import _
 from handlers.language import choose as language_choice
 from handlers.markup import fmt
@@ -82,6 +84,8 @@ async def home(ctx: Context) -> Replies:
     rows = _questionnaire_buttons(ctx)
     rows.insert(1, [Button(_("👮 Find my officer"), encode(Officers(OfficerAction.FIND)))])
     rows.insert(2, [Button(_("📅 What's on"), encode(EventButton(EventAction.LIST)))])
+    rows.insert(3, [directory_button()])
+    rows.insert(4, [funding.menu_button()])
     if roles.is_staff(ctx.user):
         rows.append([Button(_("🗂 Organise"), encode(Organiser(OrganiserAction.MENU)))])
     rows.append(
@@ -99,6 +103,8 @@ async def help_(ctx: Context) -> Replies:
             _(
                 "/start – main menu\n/officer – find your local policing team\n"
                 "/events – what is on near you\n/groups – action groups near you\n"
+                "/directory – clubs, groups and support near you\n"
+                "/funding – money for local projects\n"
                 "/reminders – when to remind you\n/quiet – your quiet hours\n"
                 "/language – change the language\n"
                 "/back – go back one step\n"

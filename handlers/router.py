@@ -27,12 +27,17 @@ from handlers.callbacks import (
 from handlers.context import Context
 from handlers.conversation import flow
 from handlers.conversation.questionnaire import StepKind
+from handlers.directory import presses as directory
+from handlers.directory import resident as directory_resident
+from handlers.directory.buttons import DirectoryButton
 from handlers.events import checkin, poll_flow, polls
 from handlers.events import groups as action_groups
 from handlers.events import resident as events
 from handlers.events.organise import advance, drafts, presses
 from handlers.events.organise import answers as draft_answers
 from handlers.events.organise import menu as organise_menu
+from handlers.funding import route as funding
+from handlers.funding.buttons import FundingButton
 from handlers.i18n import _
 from handlers.inbound import (
     ButtonPress,
@@ -112,8 +117,14 @@ async def _command(ctx: Context, command: Command) -> Replies:
         return await data_rights.forget(ctx)
     if name in ("organise", "organize"):
         return await organise_menu.start(ctx)
+    if name == "funding":
+        return await funding.home(ctx)
     if name == "groups":
         return await action_groups.list_groups(ctx)
+    if name == "directory":
+        return await directory_resident.start(ctx, command.payload)
+    if name == "cancel" and funding.awaiting(ctx) is not None:
+        return await funding.on_cancel(ctx)
     writing = broadcasts.awaited_id(ctx.user.awaiting)
     if name == "cancel" and writing is not None:
         return await broadcasts.cancel(ctx, writing)
@@ -144,6 +155,10 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         return await loop.on_button(ctx, data)
     if isinstance(data, BroadcastButton):
         return await broadcast_presses.on_button(ctx, data)
+    if isinstance(data, DirectoryButton):
+        return await directory.on_button(ctx, data)
+    if isinstance(data, FundingButton):
+        return await funding.on_button(ctx, data)
     if isinstance(data, MuteButton):
         return await mute.on_button(ctx, data)
     if isinstance(data, LanguageButton):
@@ -178,6 +193,10 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
     writing = broadcasts.awaited_id(ctx.user.awaiting)
     if writing is not None:  # the latest thing the sender started: it comes first
         return await broadcasts.on_text(ctx, writing, message.text)
+    if funding.awaiting(ctx) is not None:
+        return await funding.on_text(ctx, message.text)
+    if directory.organising(ctx.user.awaiting):
+        return await directory.on_text(ctx, message.text)
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
     draft = await drafts.active_draft(ctx, conv)
     if draft is not None:
@@ -196,6 +215,8 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
         return await officers.on_text(ctx, message.text)
     if ctx.user.awaiting == quiet_hours.AWAITING:
         return await quiet_hours.on_text(ctx, message.text)
+    if directory.awaits_text(ctx.user.awaiting):
+        return await directory.on_text(ctx, message.text)
     return await menu.home(ctx)
 
 

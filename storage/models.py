@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
@@ -502,3 +511,128 @@ class LoopUpdate(SQLModel, table=True):
     recipients: int = 0
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DirectoryEntry(SQLModel, table=True):
+    """A club, group, support service, scheme, advice site or community base residents can use.
+
+    It serves one community, one LPU, or (both empty) the whole force. ``status`` is
+    ``draft`` while an organiser puts it together in the chat, then ``active`` or
+    ``retired``; ``created_by`` is cleared when that person's data is forgotten.
+    """
+
+    __tablename__ = "directory_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    category: str = Field(default="other", max_length=24)
+    description: str = Field(default="", sa_type=Text)
+    where_when: str = Field(default="", sa_type=Text)
+    contact: str = Field(default="", sa_type=Text)
+    community_id: int | None = Field(default=None, foreign_key="communities.id", index=True)
+    lpu_id: int | None = Field(default=None, foreign_key="lpus.id", index=True)
+    accessibility: str = Field(default="", sa_type=Text)
+    languages: str = Field(default="", max_length=200)
+    keywords: str = Field(default="", sa_type=Text)
+    status: str = Field(default="active", max_length=12)  # draft, active, retired
+    source: str = Field(default="chat", max_length=12)  # chat, csv, suggestion
+    created_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class DirectorySuggestion(SQLModel, table=True):
+    """A name residents gave in "what already exists" answers, waiting for an organiser.
+
+    ``normalised`` is the name folded for matching (one row per name); ``mentions``
+    counts the answers that named it. Accepting links it to a directory entry.
+    """
+
+    __tablename__ = "directory_suggestions"
+    __table_args__ = (UniqueConstraint("normalised", name="uq_directory_suggestions_normalised"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    normalised: str = Field(max_length=200)
+    mentions: int = 0
+    first_seen: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    status: str = Field(default="pending", max_length=12)  # pending, accepted, dismissed
+    entry_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("directory_entries.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    decided_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    )
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def _user_fk() -> Column[int]:
+    return Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+
+class FundingPot(SQLModel, table=True):
+    """A pot of money (seized from criminals) that a community or an LPU gives out.
+
+    ``balance_pence`` is what is left; approvals take from it in one conditional
+    UPDATE, and the CHECK constraint keeps it from ever going below zero.
+    Opening and closing dates are local (Europe/London) days, both included.
+    """
+
+    __tablename__ = "funding_pots"
+    __table_args__ = (CheckConstraint("balance_pence >= 0", name="ck_funding_pots_balance"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int | None = Field(default=None, foreign_key="communities.id", index=True)
+    lpu_id: int | None = Field(default=None, foreign_key="lpus.id", index=True)
+    title: str = Field(default="", max_length=200)
+    purpose: str = Field(default="", sa_type=Text)
+    criteria: str = Field(default="", sa_type=Text)
+    amount_pence: int = 0
+    balance_pence: int = 0
+    opens_on: date
+    closes_on: date
+    status: str = Field(default="open", max_length=12)  # draft, open, closed, discarded
+    created_by: int | None = Field(default=None, sa_column=_user_fk())
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+
+
+class FundingApplication(SQLModel, table=True):
+    """A bid for a pot, filled in one question at a time (``step``) and then reviewed.
+
+    Status: ``draft``, ``submitted``, ``question`` (the organiser asked something),
+    ``approved``, ``declined`` or ``withdrawn``. ``version`` goes up on every
+    decision, so two organisers cannot decide the same application twice.
+    ``decided_by`` is the organiser who last acted on it (asked, approved, declined).
+    """
+
+    __tablename__ = "funding_applications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pot_id: int = Field(foreign_key="funding_pots.id", index=True)
+    applicant_id: int | None = Field(default=None, sa_column=_user_fk())
+    action_group_id: int | None = Field(default=None, foreign_key="action_groups.id")
+    status: str = Field(default="draft", max_length=12)
+    step: str = Field(default="project_name", max_length=24)
+    project_name: str = Field(default="", max_length=200)
+    problem: str = Field(default="", sa_type=Text)
+    beneficiaries: str = Field(default="", sa_type=Text)
+    cost_breakdown: str = Field(default="", sa_type=Text)
+    requested_pence: int = 0
+    partners: str = Field(default="", sa_type=Text)
+    contact: str = Field(default="", sa_type=Text)
+    question: str = Field(default="", sa_type=Text)
+    answer: str = Field(default="", sa_type=Text)
+    decided_amount_pence: int | None = None
+    decision_reason: str = Field(default="", sa_type=Text)
+    decided_by: int | None = Field(default=None, sa_column=_user_fk())
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = 1

@@ -12,8 +12,10 @@ from storage.repositories.chat_messages import ChatMessageLog
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
 from storage.repositories.deliveries import DeliveryRepository
+from storage.repositories.directory import DirectoryRepository
 from storage.repositories.events import EventRepository
 from storage.repositories.follows import FollowRepository
+from storage.repositories.funding import FundingRepository
 from storage.repositories.groups import GroupRepository
 from storage.repositories.invites import InviteRepository
 from storage.repositories.loop_updates import LoopUpdateRepository
@@ -58,7 +60,9 @@ class UnitOfWork:
         self.send_slots = SendSlotRepository(self.session)
         self.invites = InviteRepository(self.session)
         self.chat_messages = ChatMessageLog(self.session)
+        self.directory = DirectoryRepository(self.session)
         self.retention = Retention(self.session)
+        self.funding = FundingRepository(self.session)
         return self
 
     async def __aexit__(

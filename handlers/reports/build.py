@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from handlers.conversation.questionnaire import Questionnaire, Step, StepKind, load_all
 from handlers.events.polls import options_of, tally
 from handlers.reports.figures import Figure, figures
+from handlers.reports.funding import FundingNote, funding_section
 from handlers.reports.organisations import mentions
 from handlers.reports.themes import Theme, themes
 from storage.repositories.reports import AnswerRow, ReportScope
@@ -91,6 +92,8 @@ class Report:
     plans: tuple[Plan, ...]
     polls: tuple[PollResult, ...] = ()
     updates: tuple[LoopNote, ...] = ()
+    funding: tuple[FundingNote, ...] = ()
+    funding_figures: tuple[Figure, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
     def figures(self) -> list[Figure]:
@@ -101,6 +104,7 @@ class Report:
         for poll in self.polls:
             rows += poll.options
         rows += [u.reached for u in self.updates]
+        rows += self.funding_figures
         return rows
 
 
@@ -261,9 +265,13 @@ async def build_report(
         issue_counts.sort(key=lambda item: -item[1])
 
     found = themes(people, THEMES)
+    funding_figures, funding = await funding_section(uow, scope, tz)
     named = mentions(
         ["\n".join(texts) for texts in people],
         extra_names=[p.organisation for p in plans if not p.organisation.startswith("(")],
+        directory=[
+            e.name for e in await uow.directory.active_for_area(scope.lpu_id, scope.community_id)
+        ],
     )
     return Report(
         title=title,
@@ -293,4 +301,6 @@ async def build_report(
         plans=tuple(plans),
         polls=tuple(await _polls(uow, scope)),
         updates=tuple(await _updates(uow, scope, tz)),
+        funding=funding,
+        funding_figures=funding_figures,
     )

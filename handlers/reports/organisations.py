@@ -83,8 +83,17 @@ def named(text: str) -> set[str]:
     return found
 
 
-def mentions(texts: Iterable[str], extra_names: Sequence[str] = ()) -> list[Mention]:
-    partners = load_partners() + [Partner(name=n) for n in extra_names if n.strip()]
+def mentions(
+    texts: Iterable[str], extra_names: Sequence[str] = (), directory: Sequence[str] = ()
+) -> list[Mention]:
+    """``directory`` names active directory entries: they come first and say so."""
+    listed = [Partner(name=n) for n in dict.fromkeys(directory) if n.strip()]
+    in_directory = {p.name.casefold() for p in listed}
+    partners = listed + [
+        p
+        for p in load_partners() + [Partner(name=n) for n in extra_names if n.strip()]
+        if p.name.casefold() not in in_directory
+    ]
     answers = [t for t in texts if t]
     known: Counter[str] = Counter()
     loose: Counter[str] = Counter()
@@ -99,7 +108,10 @@ def mentions(texts: Iterable[str], extra_names: Sequence[str] = ()) -> list[Ment
             folded = name.casefold()
             if not any(span in folded or folded in span for span in matched_spans):
                 loose[name] += 1
-    result = [Mention(name, n, "known partner") for name, n in known.items()]
+    result = [
+        Mention(name, n, "directory entry" if name.casefold() in in_directory else "known partner")
+        for name, n in known.items()
+    ]
     result += [Mention(name, n, "named in answers") for name, n in loose.items() if n >= MIN_NAMED]
     result.sort(key=lambda m: (-m.answers, m.name))
     return result

@@ -103,6 +103,20 @@ def _updates(report: Report) -> str:
     return "".join(parts)
 
 
+def _funding(report: Report) -> str:
+    parts = ["<h2>Funding applications and decisions</h2>"]
+    if not report.funding:
+        return parts[0] + "<p>None in this period.</p>"
+    head = ("Pot", "Area", "Project", "Status", "Asked", "Given", "Sent", "Decided", "Reason")
+    parts.append("<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>")
+    for n in report.funding:
+        cells = [n.pot, n.area, n.project, n.status, n.requested, n.decided, n.submitted]
+        cells += [n.decided_on, n.reason]
+        parts.append("<tr>" + "".join(f"<td dir='auto'>{escape(c)}</td>" for c in cells) + "</tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
 def _plans(report: Report) -> str:
     parts = ["<h2>What organisations said in their engagement plans</h2>"]
     if not report.plans:
@@ -153,6 +167,7 @@ def render_html(report: Report) -> str:
         _mentioned(report),
         _polls(report),
         _updates(report),
+        _funding(report),
         _plans(report),
         _answers(report),
     ]

@@ -59,6 +59,20 @@ def report_data(report: Report) -> dict[str, Any]:
             }
             for u in report.updates
         ],
+        "funding": [
+            {
+                "pot": n.pot,
+                "area": n.area,
+                "project": n.project,
+                "status": n.status,
+                "requested": n.requested,
+                "decided": n.decided,
+                "reason": n.reason,
+                "submitted": n.submitted,
+                "decided_on": n.decided_on,
+            }
+            for n in report.funding
+        ],
         "notes": list(report.notes),
     }
 

@@ -23,6 +23,19 @@ def _quote(text: str) -> str:
     return "> " + " ".join(text.split())
 
 
+def _funding(report: Report) -> list[str]:
+    lines = ["## Funding applications and decisions", ""]
+    if not report.funding:
+        return [*lines, "None in this period.", ""]
+    lines += ["| Pot | Area | Project | Status | Asked | Given | Sent | Decided | Reason |"]
+    lines += ["| --- | --- | --- | --- | ---: | ---: | --- | --- | --- |"]
+    for n in report.funding:
+        cells = [n.pot, n.area, n.project, n.status, n.requested, n.decided, n.submitted]
+        cells += [n.decided_on, n.reason]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return [*lines, ""]
+
+
 def render_md(report: Report) -> str:
     lines = [f"# {report.title}", "", f"{report.scope}. Made {report.generated}.", ""]
     lines += [
@@ -52,6 +65,7 @@ def render_md(report: Report) -> str:
         kind = "action group" if note.group else "theme"
         lines += [f"### {note.sent}: {note.about} ({kind}; {note.reached.text} people told)", ""]
         lines += [_quote(note.text), ""]
+    lines += _funding(report)
     lines += ["## What organisations said in their engagement plans", ""]
     if not report.plans:
         lines += ["None yet.", ""]

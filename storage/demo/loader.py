@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from storage.demo.directory import load_demo_directory
 from storage.imports import read_import, save_import
 from storage.uow import UnitOfWork
 
@@ -35,4 +36,5 @@ async def load_demo(uow: UnitOfWork, path: Path = DEMO_FILE) -> int:
     summary = await save_import(uow, parsed)
     if summary.errors:
         raise ValueError(f"{path}: " + "; ".join(str(error) for error in summary.errors))
+    await load_demo_directory(uow)
     return summary.saved

@@ -21,6 +21,8 @@ from storage.models import (
     Community,
     Conversation,
     Delivery,
+    DirectoryEntry,
+    DirectorySuggestion,
     Event,
     EventDraft,
     Follow,
@@ -32,6 +34,7 @@ from storage.models import (
     StaffInvite,
     User,
 )
+from storage.repositories.funding import FundingRepository
 
 
 def _iso(value: Any) -> Any:
@@ -165,6 +168,8 @@ class PersonalData:
             "conversations": exported,
         }
         data.update(await self._activity(user))
+        assert user.id is not None
+        data["funding_applications"] = await FundingRepository(self._session).export_for(user.id)
         return data
 
     async def _activity(self, user: User) -> dict[str, Any]:
@@ -198,6 +203,9 @@ class PersonalData:
         groups = (await s.exec(select(ActionGroup).where(ActionGroup.organiser_id == uid))).all()
         polls = (await s.exec(select(Poll).where(Poll.organiser_id == uid))).all()
         broadcasts = (await s.exec(select(Broadcast).where(Broadcast.sender_id == uid))).all()
+        entries = (
+            await s.exec(select(DirectoryEntry).where(DirectoryEntry.created_by == uid))
+        ).all()
         return {
             "messages_to_you": [
                 {
@@ -222,6 +230,10 @@ class PersonalData:
             "broadcasts_sent": [
                 {"text": b.text, "status": b.status, "created_at": _iso(b.created_at)}
                 for b in broadcasts
+            ],
+            "directory_entries_added": [
+                {"name": e.name, "status": e.status, "created_at": _iso(e.created_at)}
+                for e in entries
             ],
         }
 
@@ -279,6 +291,35 @@ class PersonalData:
         )
         await self._session.exec(
             update(LoopUpdate).where(col(LoopUpdate.author_id) == uid).values(author_id=None)
+        )
+        assert uid is not None
+        await FundingRepository(self._session).erase_for(uid)
+        # Directory entries they added stay for residents, unsigned; a half-made one goes.
+        await self._session.exec(
+            update(DirectorySuggestion)
+            .where(
+                col(DirectorySuggestion.entry_id).in_(
+                    select(DirectoryEntry.id).where(
+                        DirectoryEntry.created_by == uid, DirectoryEntry.status == "draft"
+                    )
+                )
+            )
+            .values(entry_id=None)
+        )
+        await self._session.exec(
+            delete(DirectoryEntry).where(
+                col(DirectoryEntry.created_by) == uid, col(DirectoryEntry.status) == "draft"
+            )
+        )
+        await self._session.exec(
+            update(DirectoryEntry)
+            .where(col(DirectoryEntry.created_by) == uid)
+            .values(created_by=None)
+        )
+        await self._session.exec(
+            update(DirectorySuggestion)
+            .where(col(DirectorySuggestion.decided_by) == uid)
+            .values(decided_by=None)
         )
         await self._session.delete(user)
         await self._session.flush()

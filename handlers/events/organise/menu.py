@@ -9,6 +9,8 @@ from handlers.broadcasts.buttons import BroadcastAction, BroadcastButton
 from handlers.callbacks import Organiser, OrganiserAction
 from handlers.context import Context
 from handlers.conversation.flow import home_button
+from handlers.directory.access import may_edit_directory
+from handlers.directory.organise import organise_button as directory_button
 from handlers.events.organise import groups, manage
 from handlers.events.organise.access import refused, refused_notice, starts_groups
 from handlers.events.organise.buttons import (
@@ -19,6 +21,8 @@ from handlers.events.organise.buttons import (
 )
 from handlers.events.organise.draft_data import load
 from handlers.events.organise.drafts import show, start_draft
+from handlers.funding import review
+from handlers.funding import route as funding
 from handlers.i18n import _
 from handlers.outbound import Button, OutboundReply, Text, keyboard
 from handlers.payloads import encode
@@ -52,6 +56,10 @@ async def menu(ctx: Context) -> Replies:
         rows.append([new_group_button()])
     rows.append([Button(_("👥 My action groups"), org(OrganiserAction.GROUPS))])
     rows.append([broadcast_button()])
+    if ctx.user.role in review.REVIEWERS:
+        rows.append([funding.review_button()])
+    if may_edit_directory(ctx.user):
+        rows.append([directory_button()])
     rows.append(
         [
             Button(_("📊 Report"), org(OrganiserAction.REPORT)),

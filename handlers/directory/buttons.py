@@ -1,0 +1,35 @@
+"""The button payloads of the directory (see ``handlers.payloads`` for the codec)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from handlers.payloads import payload
+
+
+class DirectoryAction(StrEnum):
+    HOME = "h"  # the categories
+    CATEGORY = "c"  # item: the category's index in ``categories.CATEGORIES``
+    ENTRY = "e"  # item: an entry id
+    SEARCH = "s"  # ask for words to search for
+    ORGANISE = "o"  # the organiser's directory menu
+    ADD = "add"  # start a new entry
+    PICK = "pick"  # item: category index for the entry being written
+    RETIRE = "rt"  # item: an entry id
+    EDIT = "ed"  # item: an entry id; which part to change
+    FIELD = "f"  # item: an entry id; target: the field's index in ``edit.FIELDS``
+    SUGGESTIONS = "sg"
+    ACCEPT = "ac"  # item: a suggestion id; a new entry, prefilled
+    LINK = "ln"  # item: a suggestion id; target: the existing entry it is
+    DISMISS = "dm"  # item: a suggestion id
+    VIEW = "sv"  # item: a suggestion id
+    SKIP = "skip"  # leave this field of the entry being written empty
+
+
+@payload("dy")
+@dataclass(frozen=True, slots=True)
+class DirectoryButton:
+    action: DirectoryAction
+    item: int = 0
+    target: int = 0

@@ -1,0 +1,92 @@
+"""Organisers change an entry's text in the chat, one part at a time.
+
+``users.awaiting`` holds ``directory:edit:<entry id>:<field index>`` while the new
+text is awaited; the stored role and area are checked again when it arrives.
+"""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.directory import access, render
+from handlers.directory.buttons import DirectoryAction
+from handlers.directory.resident import community_lpu, show_entry
+from handlers.events.organise.access import refused, refused_notice
+from handlers.i18n import _
+from handlers.markup import fmt
+from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
+from handlers.text_input import clean
+from storage.models import DirectoryEntry
+
+Replies = list[OutboundReply]
+EDIT_PREFIX = "directory:edit:"
+FIELDS = ("name", "description", "where_when", "contact", "accessibility", "languages")
+MAX_NAME = 200
+MAX_TEXT = 1000
+
+
+def field_label(field: str) -> str:
+    labels = {
+        "name": _("Name"),
+        "description": _("Description"),
+        "where_when": _("Where and when"),
+        "contact": _("Contact"),
+        "accessibility": _("Access"),
+        "languages": _("Languages"),
+    }
+    return labels[field]
+
+
+async def _managed(ctx: Context, entry_id: int) -> DirectoryEntry | None:
+    """The active entry, if the stored role may change it now."""
+    entry = await ctx.uow.directory.get(entry_id)
+    if entry is None or entry.status != "active":
+        return None
+    if not access.can_manage(ctx.user, entry, await community_lpu(ctx, entry)):
+        return None
+    return entry
+
+
+async def choose(ctx: Context, entry_id: int) -> Replies:
+    entry = await _managed(ctx, entry_id)
+    if entry is None:
+        return refused_notice(ctx, "directory edit")
+    rows = [
+        [Button(field_label(f), render.button(DirectoryAction.FIELD, entry_id, i))]
+        for i, f in enumerate(FIELDS)
+    ]
+    rows.append([Button(_("↩️ Back"), render.button(DirectoryAction.ENTRY, entry_id))])
+    text = fmt(_("<b>{name}</b>\n\nWhich part do you want to change?"), name=entry.name)
+    return [Text(text=text, buttons=keyboard(*rows))]
+
+
+async def ask(ctx: Context, entry_id: int, index: int) -> Replies:
+    entry = await _managed(ctx, entry_id)
+    if entry is None or not 0 <= index < len(FIELDS):
+        return refused_notice(ctx, "directory edit field")
+    ctx.user.awaiting = f"{EDIT_PREFIX}{entry_id}:{index}"
+    ctx.uow.session.add(ctx.user)
+    text = fmt(
+        _("<b>{name}</b>\n\nType the new text for “{field}”."),
+        name=entry.name,
+        field=field_label(FIELDS[index]),
+    )
+    return [Text(text=text)]
+
+
+async def on_text(ctx: Context, rest: str, text: str) -> Replies:
+    entry_id, _sep, index = rest.partition(":")
+    ctx.user.awaiting = ""
+    ctx.uow.session.add(ctx.user)
+    if not (entry_id.isdigit() and index.isdigit() and int(index) < len(FIELDS)):
+        return []
+    entry = await _managed(ctx, int(entry_id))
+    if entry is None:
+        return refused(ctx, "directory edit text")
+    field = FIELDS[int(index)]
+    value = clean(text)[: MAX_NAME if field == "name" else MAX_TEXT]
+    if not value:
+        return [Notice(text=_("Nothing was changed."))]
+    setattr(entry, field, value)
+    entry.updated_at = ctx.now()
+    await ctx.uow.directory.save(entry)
+    return [Text(text=_("✅ Saved.")), *await show_entry(ctx, int(entry_id))]

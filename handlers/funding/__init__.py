@@ -1,0 +1,1 @@
+"""Funding pots: residents and action groups apply, organisers review (``/funding``)."""

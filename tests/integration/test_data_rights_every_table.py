@@ -22,9 +22,13 @@ from storage.models import (
     Broadcast,
     ChatMessage,
     Delivery,
+    DirectoryEntry,
+    DirectorySuggestion,
     Event,
     EventDraft,
     Follow,
+    FundingApplication,
+    FundingPot,
     Poll,
     PollMessage,
     PollVote,
@@ -57,6 +61,33 @@ async def one_of_everything(deps: Deps) -> int:
         uow.session.add_all([event, group])
         await uow.session.flush()
         assert event.id is not None and group.id is not None
+        pot = FundingPot(
+            lpu_id=community.lpu_id,
+            title="Small grants",
+            amount_pence=100_000,
+            balance_pence=100_000,
+            opens_on=NOW.date(),
+            closes_on=NOW.date() + timedelta(days=30),
+            created_by=uid,
+        )
+        entry = DirectoryEntry(name="Knit and natter", created_by=uid)
+        uow.session.add_all([pot, entry])
+        await uow.session.flush()
+        assert pot.id is not None
+        uow.session.add_all(
+            [
+                FundingApplication(
+                    pot_id=pot.id,
+                    applicant_id=uid,
+                    status="submitted",
+                    project_name="Benches",
+                    contact=f"{NAME}, 01234 567890",
+                    decided_by=uid,
+                ),
+                FundingApplication(pot_id=pot.id, applicant_id=uid, project_name="Half-written"),
+                DirectorySuggestion(name="Tarvin Choir", normalised="tarvin choir", decided_by=uid),
+            ]
+        )
         poll = Poll(question="Which night?", options='["Mon", "Tue"]', organiser_id=uid)
         broadcast = Broadcast(sender_id=uid, sender_name=NAME, text="Hello followers")
         uow.session.add_all([poll, broadcast])
@@ -117,6 +148,8 @@ async def test_mydata_returns_every_kind_of_row(deps: Deps) -> None:
     assert [g["title"] for g in data["action_groups_organised"]] == ["Speeding A51"]
     assert [p["question"] for p in data["polls_organised"]] == ["Which night?"]
     assert [b["text"] for b in data["broadcasts_sent"]] == ["Hello followers"]
+    assert len(data["funding_applications"]) == 2
+    assert "Knit and natter" in json.dumps(data["directory_entries_added"])
 
 
 async def test_forget_leaves_no_trace_in_any_table(deps: Deps) -> None:

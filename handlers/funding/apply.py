@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.funding.buttons import FundingAction, FundingButton
+from handlers.funding.card import application_body
 from handlers.funding.money import money, pence
 from handlers.funding.notify import tell
 from handlers.i18n import N_, _
@@ -221,16 +222,7 @@ async def on_answer(ctx: Context, app_id: int, raw: str) -> Replies:
 async def summary(ctx: Context, app: FundingApplication) -> Text:
     assert app.id is not None
     pot = await ctx.uow.funding.pot(app.pot_id)
-    rows = [
-        (_("Project"), app.project_name),
-        (_("The problem"), app.problem),
-        (_("Who benefits"), app.beneficiaries),
-        (_("Costs"), app.cost_breakdown),
-        (_("Asking for"), money(app.requested_pence)),
-        (_("Partners"), app.partners or "-"),
-        (_("Contact"), app.contact),
-    ]
-    body = "\n".join(f"<b>{escape(k)}:</b> {escape(v)}" for k, v in rows)
+    body = application_body(app)
     title = fmt(_("Your application to {pot}"), pot=pot.title if pot else "")
     buttons: Keyboard = keyboard(
         [b(_("📨 Send it"), FundingAction.SUBMIT, app.id)],

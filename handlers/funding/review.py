@@ -9,10 +9,11 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.funding.apply import AWAITING, MAX_TEXT, b, pot_card
 from handlers.funding.buttons import FundingAction, FundingButton
+from handlers.funding.card import application_body
 from handlers.funding.money import money, pence
 from handlers.funding.notify import tell
 from handlers.i18n import _
-from handlers.markup import escape, fmt
+from handlers.markup import fmt
 from handlers.outbound import Keyboard, Notice, OutboundReply, Text, keyboard
 from handlers.roles import everywhere
 from handlers.staff.guard import log_refused
@@ -80,19 +81,7 @@ async def show(ctx: Context, app_id: int) -> Replies:
         return _refused(ctx, "funding open")
     pot = await ctx.uow.funding.pot(app.pot_id)
     assert pot is not None
-    rows = [
-        (_("Project"), app.project_name),
-        (_("The problem"), app.problem),
-        (_("Who benefits"), app.beneficiaries),
-        (_("Costs"), app.cost_breakdown),
-        (_("Asking for"), money(app.requested_pence)),
-        (_("Partners"), app.partners or "-"),
-        (_("Contact"), app.contact),
-    ]
-    if app.question:
-        rows.append((_("Question"), app.question))
-        rows.append((_("Answer"), app.answer or "…"))
-    body = "\n".join(f"<b>{escape(k)}:</b> {escape(v)}" for k, v in rows)
+    body = application_body(app, with_question=True)
     buttons: Keyboard = ()
     if app.status in ("submitted", "question"):
         offer = min(app.requested_pence, pot.balance_pence)

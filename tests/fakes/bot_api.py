@@ -76,10 +76,13 @@ class FakeBotApi:
         port: int = 0,
         send_limit: int | None = None,
         chat_interval: float | None = None,
+        webhook_connections: int = 1,
     ) -> None:
         """``send_limit``: answer 429 beyond that many sends a second overall (Telegram:
         30); ``chat_interval``: beyond one send per that many seconds to one chat (1.0).
-        Off by default; the counts in ``limits`` are kept either way."""
+        Off by default; the counts in ``limits`` are kept either way.
+        ``webhook_connections``: parallel webhook POSTs (each chat still in order), as
+        Telegram does; 1 (one at a time, in ``update_id`` order) by default."""
         self.token = token
         self.host = host
         self.port = port
@@ -100,7 +103,7 @@ class FakeBotApi:
         self.server_errors: list[str] = []  # bugs in the fake itself (answered with 500)
         self.limits = SendLimits(send_limit, chat_interval)
         self._queue = UpdateQueue(first_id=100_001)
-        self._sender = WebhookSender(self)
+        self._sender = WebhookSender(self, webhook_connections)
         self._allowed: frozenset[str] | None = None
         self._faults: dict[str, list[Fault]] = {}
         self._users: dict[int, FakeUser] = {}

@@ -1,12 +1,21 @@
 """Delivering updates to a bot's webhook, as Telegram does after ``setWebhook``.
 
-Updates go one at a time in ``update_id`` order as JSON POSTs, with the
-``X-Telegram-Bot-Api-Secret-Token`` header when a secret was set. An answer that
-is not 2xx (or no answer) is retried after :attr:`WebhookSender.retry_delay`, and
-the update blocks the ones behind it until it is accepted (Telegram spreads
-updates over parallel connections; in order is easier to reason about in tests).
+By default updates go one at a time in ``update_id`` order as JSON POSTs, with
+the ``X-Telegram-Bot-Api-Secret-Token`` header when a secret was set. An answer
+that is not 2xx (or no answer) is retried after :attr:`WebhookSender.retry_delay`,
+and the update blocks the ones behind it until it is accepted (in order is easier
+to reason about in tests).
+
+With ``connections`` above 1 (``FakeBotApi(webhook_connections=40)``) the sender
+behaves as Telegram does under load: up to that many POSTs in flight at once
+(capped by the ``max_connections`` given to ``setWebhook``, 40 if none), each
+chat's updates still one at a time and in order, a failed one retried and
+holding back only its own chat.
+
 A 2xx answer may carry a method call (``{"method": "sendMessage", ...}`` as JSON or
-multipart form), which is executed like a request to the API.
+multipart form), which is executed like a request to the API. Every POST is
+recorded in :attr:`WebhookSender.deliveries` with its ``sent_at`` (monotonic
+clock) and ``elapsed`` seconds.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from tests.fakes.params import UploadedFile, bad_request, normalise, resolve_att
 
 if TYPE_CHECKING:
     from tests.fakes.bot_api import FakeBotApi
+    from tests.fakes.updates import QueuedUpdate
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -79,19 +89,25 @@ def reply_method(content_type: str, body: bytes) -> tuple[str, dict[str, Any]] |
     return method, normalise(resolve_attachments(params))
 
 
+DEFAULT_MAX_CONNECTIONS = 40  # Telegram's default for setWebhook's max_connections
+
+
 class WebhookSender:
     retry_delay = 0.2
     request_timeout = 10.0
 
-    def __init__(self, server: FakeBotApi) -> None:
+    def __init__(self, server: FakeBotApi, connections: int = 1) -> None:
         self._server = server
+        self.connections = connections
         self._task: asyncio.Task[None] | None = None
+        self._posts: set[asyncio.Task[None]] = set()
         self.deliveries: list[dict[str, Any]] = []
         self.last_error: tuple[int, str] | None = None
 
     def start(self) -> None:
         if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="fake-bot-api-webhook")
+            run = self._run if self.connections <= 1 else self._run_parallel
+            self._task = asyncio.create_task(run(), name="fake-bot-api-webhook")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -99,6 +115,99 @@ class WebhookSender:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    def _record(
+        self, entry: QueuedUpdate, url: str, status: int | None, answer: Any, sent_at: float
+    ) -> None:
+        self.deliveries.append(
+            {
+                "update_id": entry.update_id,
+                "status": status,
+                "url": url,
+                "error": answer if status is None else None,
+                "sent_at": sent_at,
+                "elapsed": time.monotonic() - sent_at,
+            }
+        )
+        if status is None or not 200 <= status < 300:
+            self.last_error = (
+                int(time.time()),
+                str(answer if status is None else f"Wrong response from the webhook: {status}"),
+            )
+
+    async def _run_parallel(self) -> None:
+        """Up to ``connections`` POSTs at once, one per chat at a time, in order."""
+        server = self._server
+        in_flight: set[int] = set()  # ids of the entries being posted
+        busy: set[object] = set()  # chats with an update in flight
+        done = asyncio.Event()
+        connector = aiohttp.TCPConnector(limit=0)
+        try:
+            async with aiohttp.ClientSession(connector=connector) as session:
+                while True:
+                    config = server.webhook
+                    limit = min(
+                        self.connections,
+                        int((config or {}).get("max_connections") or DEFAULT_MAX_CONNECTIONS),
+                    )
+                    if config:
+                        seen: set[object] = set()
+                        for entry in server.ready_updates():
+                            if len(in_flight) >= limit:
+                                break
+                            key: object = (
+                                entry.chat_id if entry.chat_id is not None else entry.update_id
+                            )
+                            if key in seen or key in busy:
+                                seen.add(key)
+                                continue
+                            seen.add(key)
+                            busy.add(key)
+                            in_flight.add(id(entry))
+                            task = asyncio.create_task(
+                                self._post_one(session, config, entry, key, in_flight, busy, done)
+                            )
+                            self._posts.add(task)
+                            task.add_done_callback(self._posts.discard)
+                    done.clear()
+                    wake = asyncio.ensure_future(server.signal.wait(1.0))
+                    finished = asyncio.ensure_future(done.wait())
+                    await asyncio.wait({wake, finished}, return_when=asyncio.FIRST_COMPLETED)
+                    wake.cancel()
+                    finished.cancel()
+        finally:
+            for task in list(self._posts):
+                task.cancel()
+            if self._posts:
+                await asyncio.gather(*self._posts, return_exceptions=True)
+
+    async def _post_one(
+        self,
+        session: aiohttp.ClientSession,
+        config: dict[str, Any],
+        entry: QueuedUpdate,
+        key: object,
+        in_flight: set[int],
+        busy: set[object],
+        done: asyncio.Event,
+    ) -> None:
+        server = self._server
+        try:
+            server.mark_delivered(entry)
+            sent_at = time.monotonic()
+            status, answer = await self._post(session, config, entry.update)
+            self._record(entry, config["url"], status, answer, sent_at)
+            if status is not None and 200 <= status < 300:
+                server.confirm_delivered(entry)
+                if answer is not None:
+                    await server.execute(*answer)
+            else:
+                server.signal.fire()
+                await asyncio.sleep(self.retry_delay)
+        finally:
+            in_flight.discard(id(entry))
+            busy.discard(key)
+            done.set()
 
     async def _run(self) -> None:
         server = self._server
@@ -111,29 +220,15 @@ class WebhookSender:
                     continue
                 entry = ready[0]
                 server.mark_delivered(entry)
+                sent_at = time.monotonic()
                 status, answer = await self._post(session, config, entry.update)
-                self.deliveries.append(
-                    {
-                        "update_id": entry.update_id,
-                        "status": status,
-                        "url": config["url"],
-                        "error": answer if status is None else None,
-                    }
-                )
+                self._record(entry, config["url"], status, answer, sent_at)
                 server.signal.fire()
                 if status is not None and 200 <= status < 300:
                     server.confirm_delivered(entry)
                     if answer is not None:
                         await server.execute(*answer)
                 else:
-                    self.last_error = (
-                        int(time.time()),
-                        str(
-                            answer
-                            if status is None
-                            else f"Wrong response from the webhook: {status}"
-                        ),
-                    )
                     await asyncio.sleep(self.retry_delay)
 
     async def _post(

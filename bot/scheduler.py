@@ -14,6 +14,10 @@ schedulers on one job store run jobs twice). Two jobs call ``Dispatcher.run_due`
 Both coalesce missed runs into one, never overlap themselves, and run however late
 (``misfire_grace_time=None``): a late look at the table is still worth taking, and
 the dispatcher's grace window, not the scheduler, decides what is too late to send.
+
+With several workers only the leader (``bot.leader``) runs these jobs: an
+``elect`` job tries to become or stay the leader every second. A worker that is
+not the leader passes a wake on to the leader, wherever it runs.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.bootstrap import App, utc_clock
 from bot.dispatcher import DispatchConfig, Dispatcher
+from bot.leader import ATTEMPT_SECONDS, Election, SoleElection, election_for
 from bot.transports.port import BotApiPort
 from bot.workers import worker_id
 from handlers.events.series import top_up
@@ -40,6 +45,7 @@ log = logging.getLogger("chinwag.scheduler")
 
 TICK_JOB = "chinwag-deliveries-tick"
 WAKE_JOB = "chinwag-deliveries-wake"
+ELECT_JOB = "chinwag-leader-elect"
 SHUTDOWN_TIMEOUT_SECONDS = 30.0
 
 
@@ -63,13 +69,21 @@ RETENTION_HOURS = 24
 
 class DeliveryScheduler:
     def __init__(
-        self, dispatcher: Dispatcher, interval_seconds: float = 5.0, *, wake_delay: float = 0.5
+        self,
+        dispatcher: Dispatcher,
+        interval_seconds: float = 5.0,
+        *,
+        wake_delay: float = 0.5,
+        election: Election | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.interval_seconds = interval_seconds
         self.wake_delay = wake_delay
+        self.election = election or SoleElection()
+        self.election.on_wake = self._wake_here
         self.runs = 0  # how many runs the jobs made (for tests and logs)
         self._stopping = False
+        self._background: set[asyncio.Task[None]] = set()
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             jobstores={"default": MemoryJobStore()},
@@ -81,9 +95,22 @@ class DeliveryScheduler:
     def running(self) -> bool:
         return bool(self.scheduler.running) and not self._stopping
 
+    @property
+    def leading(self) -> bool:
+        """Whether this worker runs the deliveries and the periodic jobs now."""
+        return self.running and self.election.leading
+
     def start(self) -> None:
         """Start the jobs; call it inside the running event loop."""
         asyncio.get_running_loop()  # AsyncIOScheduler needs one; fail clearly without
+        self.scheduler.add_job(
+            self._elect,
+            IntervalTrigger(seconds=ATTEMPT_SECONDS, timezone=UTC),
+            id=ELECT_JOB,
+            name="leader: become or stay the leader",
+            next_run_time=datetime.now(UTC),
+            replace_existing=True,
+        )
         self.scheduler.add_job(
             self._tick,
             IntervalTrigger(seconds=self.interval_seconds, timezone=UTC),
@@ -112,7 +139,26 @@ class DeliveryScheduler:
         log.info("delivery scheduler started", extra={"interval": self.interval_seconds})
 
     def wake(self) -> None:
-        """Look for due deliveries soon (within ``wake_delay``), not at the next tick."""
+        """Look for due deliveries soon (within ``wake_delay``), not at the next tick.
+
+        On a worker that is not the leader, the leader is told instead.
+        """
+        if not self.running:
+            return
+        if not self.election.leading:
+            task = asyncio.get_running_loop().create_task(self._wake_leader())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return
+        self._wake_here()
+
+    async def _wake_leader(self) -> None:
+        try:
+            await self.election.wake_leader()
+        except Exception:  # the next tick of the leader finds the row anyway
+            log.warning("could not wake the leader", exc_info=True)
+
+    def _wake_here(self) -> None:
         if not self.running:
             return
         run_at = datetime.now(UTC) + timedelta(seconds=self.wake_delay)
@@ -127,8 +173,27 @@ class DeliveryScheduler:
             replace_existing=True,
         )
 
-    async def _tick(self) -> None:
+    async def _elect(self) -> None:
         if self._stopping:
+            return
+        was_leading = self.election.leading
+        try:
+            leading = await self.election.attempt()
+        except Exception:
+            log.exception("leader election failed")
+            return
+        if leading and not was_leading:
+            log.info(
+                "leading: this worker runs the deliveries",
+                extra={"worker": self.dispatcher.worker_id},
+            )
+            self._wake_here()  # catch up on what fell due while nobody led
+            self.scheduler.modify_job(SERIES_JOB, next_run_time=datetime.now(UTC))
+        elif was_leading and not leading:
+            log.warning("no longer leading", extra={"worker": self.dispatcher.worker_id})
+
+    async def _tick(self) -> None:
+        if self._stopping or not self.election.leading:
             return
         self.runs += 1
         try:
@@ -137,7 +202,7 @@ class DeliveryScheduler:
             log.exception("delivery run failed")
 
     async def _top_up(self) -> None:
-        if self._stopping:
+        if self._stopping or not self.election.leading:
             return
         try:
             added = await top_up(self.dispatcher.app.deps.uow, self.dispatcher.clock())
@@ -148,7 +213,7 @@ class DeliveryScheduler:
             log.info("repeating events topped up", extra={"dates_added": added})
 
     async def _retention(self) -> None:
-        if self._stopping:
+        if self._stopping or not self.election.leading:
             return
         try:
             changed = await apply_retention(self.dispatcher.app.deps, self.dispatcher.clock())
@@ -171,6 +236,10 @@ class DeliveryScheduler:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the loop's next turn
+        try:
+            await self.election.close()  # another worker may lead at once
+        except Exception:
+            log.warning("could not step down as leader", exc_info=True)
         log.info("delivery scheduler stopped")
 
 
@@ -182,9 +251,21 @@ def start_deliveries(
     clock: Callable[[], datetime] = utc_clock,
     config: DispatchConfig | None = None,
 ) -> DeliveryScheduler:
-    """Build the dispatcher for ``port``, start its scheduler, and let handlers wake it."""
-    dispatcher = Dispatcher(app, port, worker_id(), clock, config, only_chat=only_chat)
-    scheduler = DeliveryScheduler(dispatcher, app.settings.dispatch_interval_seconds)
+    """Build the dispatcher for ``port``, start its scheduler, and let handlers wake it.
+
+    The terminal (``only_chat``) is a process of its own and always leads; a Telegram
+    worker leads only when elected.
+    """
+    me = worker_id()
+    dispatcher = Dispatcher(app, port, me, clock, config, only_chat=only_chat)
+    election = (
+        SoleElection()
+        if only_chat is not None
+        else election_for(app.settings.database_url, app.deps.uow, dispatcher.worker_id)
+    )
+    scheduler = DeliveryScheduler(
+        dispatcher, app.settings.dispatch_interval_seconds, election=election
+    )
     scheduler.start()
     app.deps = dataclasses.replace(app.deps, wake=scheduler.wake)
     return scheduler

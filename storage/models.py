@@ -636,3 +636,20 @@ class FundingApplication(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = 1
+
+
+class LeaderLease(SQLModel, table=True):
+    """Which worker leads a shared job (the delivery dispatcher), and until when.
+
+    Used where the database has no session-scoped locks (SQLite); PostgreSQL uses
+    an advisory lock instead. Times are wall-clock epoch seconds, since workers on
+    several machines take part. ``woken_at`` is moved on by a worker that is not the
+    leader when it has just scheduled something due now, so the leader looks at once.
+    """
+
+    __tablename__ = "leader_leases"
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(default="", max_length=64)
+    expires_at: float = 0.0
+    woken_at: float = 0.0

@@ -18,6 +18,7 @@ from storage.repositories.follows import FollowRepository
 from storage.repositories.funding import FundingRepository
 from storage.repositories.groups import GroupRepository
 from storage.repositories.invites import InviteRepository
+from storage.repositories.leases import LeaseRepository
 from storage.repositories.loop_updates import LoopUpdateRepository
 from storage.repositories.organisers import OrganiserRepository
 from storage.repositories.personal_data import PersonalData
@@ -63,6 +64,7 @@ class UnitOfWork:
         self.directory = DirectoryRepository(self.session)
         self.retention = Retention(self.session)
         self.funding = FundingRepository(self.session)
+        self.leases = LeaseRepository(self.session)
         return self
 
     async def __aexit__(

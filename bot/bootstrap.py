@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.errors import ConfigError
 from bot.integrations.postcodes_io import PostcodesIo
+from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers.context import Deps
 from handlers.conversation.questionnaire import load_all
@@ -43,6 +44,7 @@ class App:
     settings: Settings
     engine: AsyncEngine
     deps: Deps
+    metrics: Metrics = field(default_factory=Metrics)  # this process's Prometheus figures
 
     async def close(self) -> None:
         if isinstance(self.deps.postcode_locator, PostcodesIo):
@@ -124,7 +126,7 @@ async def build_app(
         emergency=emergency_matcher(settings),
         retention_months=settings.retention_months,
     )
-    app = App(settings=settings, engine=engine, deps=deps)
+    app = App(settings=settings, engine=engine, deps=deps, metrics=Metrics())
     if demo_if_empty:
         async with unit_of_work() as uow:
             if await uow.communities.count() == 0:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.bootstrap import App, build_app
+from bot.ops_server import OpsServer, start_ops_server
 from bot.scheduler import DeliveryScheduler, start_deliveries
 from bot.settings import Settings
 from bot.transports.telegram_base import TelegramTransport
@@ -51,11 +52,15 @@ async def run_bot(settings: Settings) -> int:
     if settings.webhook_url:  # check before anything starts
         webhook_path(settings.webhook_url)
         parse_listen(settings.listen)
+    if settings.metrics_listen:
+        parse_listen(settings.metrics_listen, "CHINWAG_METRICS_LISTEN")
     app = await build_app(settings)
     transport = make_transport(settings, app)
     deliveries: DeliveryScheduler | None = None
+    ops: OpsServer | None = None
     try:
         await transport.prepare()
+        ops = await start_ops_server(app, transport.name)  # if CHINWAG_METRICS_LISTEN is set
         # Reminders, notices and polls go out through the same Bot as the replies.
         deliveries = start_deliveries(app, transport.port)
         if settings.webhook_url:
@@ -74,6 +79,8 @@ async def run_bot(settings: Settings) -> int:
             await transport.run_polling()
         log.info("bot stopped")
     finally:
+        if ops is not None:
+            await ops.stop()
         if deliveries is not None:  # the message in flight is recorded before the database closes
             await deliveries.shutdown()
         await transport.close()

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     listen: str = "0.0.0.0:8080"
+    metrics_listen: str | None = None  # HOST:PORT for /healthz, /readyz, /metrics on their own
     police_api_url: str = "https://data.police.uk/api"
     postcodes_api_url: str = "https://api.postcodes.io"
     police_force: str = "cheshire"

@@ -1,4 +1,5 @@
-"""Webhook mode: an aiohttp server that takes Telegram's POSTs and answers health checks.
+"""Webhook mode: an aiohttp server that takes Telegram's POSTs, and serves the
+operations endpoints (``/healthz``, ``/readyz``, ``/metrics``, in ``bot/ops_routes.py``).
 
 A request without the right ``X-Telegram-Bot-Api-Secret-Token`` gets 403 and is not
 processed. An update is answered 200 only after it is handled and committed; if the
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.errors import ConfigError
+from bot.ops_routes import OpsRoutes
 from bot.transports.polling import RetryLater
 from bot.transports.telegram_base import TelegramTransport
 
@@ -31,10 +33,10 @@ def derive_secret(token: str) -> str:
     return hmac.new(token.encode(), b"chinwag-webhook", hashlib.sha256).hexdigest()
 
 
-def parse_listen(value: str) -> tuple[str, int]:
+def parse_listen(value: str, setting: str = "CHINWAG_LISTEN") -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"CHINWAG_LISTEN: expected HOST:PORT such as 0.0.0.0:8080, not {value!r}")
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ConfigError(f"{setting}: expected HOST:PORT such as 0.0.0.0:8080, not {value!r}")
     return host.strip("[]") or "0.0.0.0", int(port)
 
 
@@ -62,11 +64,8 @@ class WebhookServer:
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_post(self.path, self._update)
-        app.router.add_get("/healthz", self._health)
+        OpsRoutes(self.transport.app, self.transport.name).add_to(app.router)
         return app
-
-    async def _health(self, _request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok", "transport": self.transport.name})
 
     async def _update(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")

@@ -18,11 +18,20 @@ log = logging.getLogger("chinwag.updates")
 
 
 async def process(app: App, event: InboundEvent) -> list[OutboundReply]:
-    """Handle ``event``; on a bug, log it (no message text) and apologise to the user."""
+    """Handle ``event``; on a bug, log it (no message text) and apologise to the user.
+
+    Each update is counted in ``app.metrics`` with its outcome: ``ok``, ``apology``
+    (a bug or a database error, answered with an apology) or ``retry`` (the database
+    is away; the update is given back to Telegram to send again); ``cancelled`` if
+    the worker stopped in the middle of it.
+    """
     started = time.perf_counter()
+    outcome = "cancelled"
     try:
         replies = await handle(app.deps, event)
+        outcome = "ok"
     except (OperationalError, InterfaceError, ConnectionError, OSError) as exc:
+        outcome = "retry"
         log.warning(
             "database unavailable",
             extra={"update_id": event.update_id, "error": type(exc).__name__},
@@ -30,17 +39,22 @@ async def process(app: App, event: InboundEvent) -> list[OutboundReply]:
         raise RetryLater from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
+            outcome = "retry"
             raise RetryLater from exc
+        outcome = "apology"
         log.exception(
             "database error", extra={"update_id": event.update_id, "event": type(event).__name__}
         )
         return apology(choose_language(app.deps, event.sender.language_code))
     except Exception:
+        outcome = "apology"
         log.exception(
             "handler failed",
             extra={"update_id": event.update_id, "event": type(event).__name__},
         )
         return apology(choose_language(app.deps, event.sender.language_code))
+    finally:
+        app.metrics.observe(event, outcome, time.perf_counter() - started)
     log.debug(
         "update handled",
         extra={

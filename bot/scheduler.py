@@ -39,7 +39,7 @@ from bot.leader import ATTEMPT_SECONDS, Election, SoleElection, election_for
 from bot.transports.port import BotApiPort
 from bot.workers import worker_id
 from handlers.events.series import top_up
-from handlers.retention import apply_retention
+from handlers.retention import apply_retention, prune_update_log
 
 log = logging.getLogger("chinwag.scheduler")
 
@@ -65,6 +65,8 @@ SERIES_JOB = "events:series-top-up"
 SERIES_TOP_UP_HOURS = 6
 RETENTION_JOB = "privacy:retention"
 RETENTION_HOURS = 24
+UPDATE_LOG_JOB = "updates:prune"
+UPDATE_LOG_MINUTES = 10
 
 
 class DeliveryScheduler:
@@ -133,6 +135,13 @@ class DeliveryScheduler:
             id=RETENTION_JOB,
             name="privacy: anonymise old answers, forget old message ids",
             next_run_time=datetime.now(UTC) + timedelta(minutes=1),  # once started up
+            replace_existing=True,
+        )
+        self.scheduler.add_job(
+            self._prune_update_log,
+            IntervalTrigger(minutes=UPDATE_LOG_MINUTES, timezone=UTC),
+            id=UPDATE_LOG_JOB,
+            name="updates: forget kept replies and old update ids",
             replace_existing=True,
         )
         self.scheduler.start()
@@ -222,6 +231,17 @@ class DeliveryScheduler:
             return
         if changed:
             log.info("old answers anonymised", extra={"conversations": changed})
+
+    async def _prune_update_log(self) -> None:
+        if self._stopping or not self.election.leading:
+            return
+        try:
+            removed = await prune_update_log(self.dispatcher.app.deps, self.dispatcher.clock())
+        except Exception:
+            log.exception("pruning the update log failed")
+            return
+        if removed:
+            log.info("old update ids forgotten", extra={"updates": removed})
 
     async def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT_SECONDS) -> None:
         """Stop waking; let the row in flight finish (its outcome is recorded)."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
+from handlers import reply_codec
 from handlers.context import Context, Deps
 from handlers.events.polls import record_state
 from handlers.flood import Verdict
@@ -21,7 +23,7 @@ from handlers.outbound import OutboundReply, Text
 from handlers.router import route
 from handlers.safety.advice import advice_first
 from handlers.safety.chat_log import record_inbound
-from storage.models import User
+from storage.models import ProcessedUpdate, User
 from storage.repositories.conversations import StaleConversation
 from storage.uow import UnitOfWork
 
@@ -57,19 +59,62 @@ async def _user_for(uow: UnitOfWork, deps: Deps, sender: Sender) -> User:
     return user
 
 
-async def _claim(uow: UnitOfWork, update_id: int | None) -> bool:
-    """Record the update id first thing; ``False`` if another transaction already has.
+class Duplicate(Exception):
+    """The update was handled and committed before (a re-delivery)."""
+
+
+async def _claim(uow: UnitOfWork, update_id: int | None) -> ProcessedUpdate | None:
+    """Record the update id first thing; ``Duplicate`` if another transaction already has.
 
     On PostgreSQL a second worker holding the same update waits here on the primary
     key until the first commits, then fails: so each update is handled once.
     """
     if update_id is None:
-        return True
+        return None
     try:
-        await uow.updates.record(update_id)
+        return await uow.updates.record(update_id)
     except IntegrityError:
-        return False
-    return True
+        raise Duplicate from None
+
+
+async def _replies_of_duplicate(deps: Deps, update_id: int | None) -> list[OutboundReply]:
+    """The replies of an update handled before, if they were never confirmed sent.
+
+    Telegram sends an update again only when it did not hear that we took it: the
+    worker died after committing, before its replies went out. They go out now,
+    once (a second re-delivery finds none); a worker that died after sending them,
+    just before answering Telegram, makes them arrive twice, which beats never.
+    """
+    log.info("duplicate update skipped", extra={"update_id": update_id})
+    if update_id is None:
+        return []
+    async with deps.uow() as uow:
+        stored = await uow.updates.take_replies(update_id)
+        await uow.commit()
+    if stored is None:
+        return []
+    log.info("replies of a re-delivered update sent again", extra={"update_id": update_id})
+    try:
+        return reply_codec.loads(stored)
+    except ValueError:
+        log.warning("stored replies unreadable", extra={"update_id": update_id})
+        return []
+
+
+def _keep_replies(
+    uow: UnitOfWork,
+    row: ProcessedUpdate | None,
+    user: User,
+    chat_id: int,
+    replies: list[OutboundReply],
+) -> None:
+    """Store the replies with the update, unless the person has just been erased."""
+    if row is None or not replies:
+        return
+    state = inspect(user)
+    if state.deleted or state.was_deleted:
+        return
+    uow.updates.keep_replies(row, chat_id, reply_codec.dumps(replies))
 
 
 STAFF_ROLES_EXEMPT_FROM_FLOOD = frozenset(
@@ -106,7 +151,9 @@ def slow_down(language: str) -> list[OutboundReply]:
 async def _poll_state(deps: Deps, event: PollState) -> list[OutboundReply]:
     """Counts of an anonymous poll: no person involved, nothing to answer."""
     async with deps.uow() as uow:
-        if not await _claim(uow, event.update_id):
+        try:
+            await _claim(uow, event.update_id)
+        except Duplicate:
             return []
         await record_state(uow, event)
         await uow.commit()
@@ -126,15 +173,17 @@ async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
         return []
     for attempt in range(1, MAX_ATTEMPTS + 1):
         async with deps.uow() as uow:
-            if not await _claim(uow, event.update_id):
-                log.info("duplicate update skipped", extra={"update_id": event.update_id})
-                return []
+            try:
+                claimed = await _claim(uow, event.update_id)
+            except Duplicate:
+                return await _replies_of_duplicate(deps, event.update_id)
             try:
                 user = await _user_for(uow, deps, event.sender)
                 await record_inbound(uow, deps, event)
                 with use_locale(user.language):
                     replies = await route(Context(deps=deps, uow=uow, user=user, event=event))
                     replies = bidi.for_language(advice_first(deps, event, replies), user.language)
+                _keep_replies(uow, claimed, user, event.sender.chat_id, replies)
                 await uow.commit()
             except StaleConversation:
                 log.info("conversation changed by another worker; retrying")

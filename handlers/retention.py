@@ -4,15 +4,22 @@ Answers sent more than that many months ago stay in the reports but lose the lin
 to the person who gave them (``conversations.user_id`` becomes NULL); answers never
 sent are deleted. Message ids older than 48 hours, kept for the quick exit, go too.
 Running it twice, or on several workers at once, changes nothing more.
+
+More often, ``prune_update_log`` drops the replies kept with handled updates (for a
+re-delivery after a crash) once they are an hour old, and the updates themselves
+after two days: Telegram gives up re-delivering an update within a day.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.context import Deps
 from handlers.safety.quick_exit import DELETABLE_FOR
+
+REPLIES_KEPT_FOR = timedelta(hours=1)
+UPDATES_KEPT_FOR = timedelta(days=2)
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -32,3 +39,11 @@ async def apply_retention(deps: Deps, now: datetime) -> int:
         await uow.chat_messages.prune(now - DELETABLE_FOR)
         await uow.commit()
     return changed
+
+
+async def prune_update_log(deps: Deps, now: datetime) -> int:
+    """Forget old replies and old update ids; how many update ids went."""
+    async with deps.uow() as uow:
+        removed = await uow.updates.prune(now - REPLIES_KEPT_FOR, now - UPDATES_KEPT_FOR)
+        await uow.commit()
+    return removed

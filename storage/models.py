@@ -246,12 +246,20 @@ class Answer(SQLModel, table=True):
 
 
 class ProcessedUpdate(SQLModel, table=True):
-    """Telegram update ids already handled: a re-delivered update is skipped."""
+    """Telegram update ids already handled: a re-delivered update is skipped.
+
+    ``replies`` holds the replies the update produced (JSON, ``handlers.reply_codec``),
+    committed with the update: if the worker dies before Telegram hears that the
+    update was taken, Telegram sends it again and the replies are sent then, instead
+    of being lost. They are kept for minutes only, and ``chat_id`` says whose they are.
+    """
 
     __tablename__ = "processed_updates"
 
     update_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     processed_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, index=True))
+    replies: str | None = Field(default=None, sa_type=Text)
 
 
 class Rsvp(SQLModel, table=True):

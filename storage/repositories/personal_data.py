@@ -30,6 +30,7 @@ from storage.models import (
     Poll,
     PollMessage,
     PollVote,
+    ProcessedUpdate,
     Rsvp,
     StaffInvite,
     User,
@@ -269,6 +270,9 @@ class PersonalData:
         )
         await self._session.exec(
             delete(ChatMessage).where(col(ChatMessage.chat_id) == user.chat_id)
+        )
+        await self._session.exec(
+            delete(ProcessedUpdate).where(col(ProcessedUpdate.chat_id) == user.chat_id)
         )
         await self._session.exec(delete(EventDraft).where(col(EventDraft.user_id) == uid))
         for organised in (Event, ActionGroup, Poll):  # what they organised stays, unsigned

@@ -1,7 +1,11 @@
-"""The log of handled Telegram updates (exactly-once handling)."""
+"""The log of handled Telegram updates (exactly-once handling), with their replies."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedUpdate
@@ -11,7 +15,55 @@ class UpdateLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def record(self, update_id: int) -> None:
+    async def record(self, update_id: int) -> ProcessedUpdate:
         """Record ``update_id``; the primary key rejects a second worker's commit."""
-        self._session.add(ProcessedUpdate(update_id=update_id))
+        row = ProcessedUpdate(update_id=update_id)
+        self._session.add(row)
         await self._session.flush()
+        return row
+
+    def keep_replies(self, row: ProcessedUpdate, chat_id: int, replies: str) -> None:
+        """Store the update's replies with it (written when the update commits)."""
+        row.chat_id = chat_id
+        row.replies = replies
+
+    async def take_replies(self, update_id: int) -> str | None:
+        """The stored replies of a handled update, handed out once."""
+        statement = (
+            update(ProcessedUpdate)
+            .where(
+                col(ProcessedUpdate.update_id) == update_id,
+                col(ProcessedUpdate.replies).is_not(None),
+            )
+            .values(replies=None)
+            .returning(col(ProcessedUpdate.replies))
+        )
+        # RETURNING gives the new value on both backends; read the old one first.
+        current = await self._session.get(ProcessedUpdate, update_id, populate_existing=True)
+        if current is None or current.replies is None:
+            return None
+        kept = current.replies
+        taken = (await self._session.exec(statement)).first()
+        return kept if taken is not None else None
+
+    async def forget_chat(self, chat_id: int) -> None:
+        await self._session.exec(
+            delete(ProcessedUpdate).where(col(ProcessedUpdate.chat_id) == chat_id)
+        )
+
+    async def prune(self, replies_before: datetime, rows_before: datetime) -> int:
+        """Drop replies kept since before ``replies_before`` and rows older than
+        ``rows_before`` (Telegram gives up on an update within a day); how many rows
+        went."""
+        await self._session.exec(
+            update(ProcessedUpdate)
+            .where(
+                col(ProcessedUpdate.processed_at) < replies_before,
+                col(ProcessedUpdate.replies).is_not(None),
+            )
+            .values(replies=None, chat_id=None)
+        )
+        result = await self._session.exec(
+            delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < rows_before)
+        )
+        return int(result.rowcount or 0)

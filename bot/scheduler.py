@@ -288,4 +288,5 @@ def start_deliveries(
     )
     scheduler.start()
     app.deps = dataclasses.replace(app.deps, wake=scheduler.wake)
+    app.metrics.leader_probe = lambda: scheduler.leading
     return scheduler

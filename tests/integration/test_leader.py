@@ -11,7 +11,7 @@ import pytest
 from bot.bootstrap import App, build_app
 from bot.dispatcher import Dispatcher
 from bot.leader import JOB_NAME, LeaseElection, LockElection
-from bot.scheduler import DeliveryScheduler
+from bot.scheduler import DeliveryScheduler, start_deliveries
 from bot.settings import Settings
 from bot.workers import this_host
 from storage.migrate import upgrade
@@ -212,3 +212,14 @@ async def test_stepping_down_frees_the_lock_and_notify_wakes_the_leader(
     finally:
         await leader.close()
         await follower.close()
+
+
+async def test_the_metrics_say_whether_this_worker_leads(app: App) -> None:
+    assert app.metrics.leader_probe() is False
+    scheduler = start_deliveries(app, FakePort(), config=FAST)
+    try:
+        await until(lambda: scheduler.leading)
+        assert app.metrics.leader_probe() is True
+    finally:
+        await scheduler.shutdown()
+    assert app.metrics.leader_probe() is False

@@ -3,6 +3,7 @@
 Usage:
     chinwag chat                 talk to the bot in this terminal (no token needed)
     chinwag run                  run the Telegram bot (long polling, or a webhook)
+    chinwag doctor               check settings, database, migrations and the bot token
     chinwag db upgrade           bring the database schema up to date
     chinwag db downgrade REV     step the schema back to REV ("base" empties it)
     chinwag db current           show the schema revision
@@ -60,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the Telegram bot")
     run.add_argument("--webhook-url", default=None, help="serve a webhook at this public URL")
     run.add_argument("--listen", default=None, help="HOST:PORT for the webhook server")
+
+    sub.add_parser("doctor", help="check settings, database, migrations and the bot token")
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -218,6 +221,10 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "doctor":  # it reports bad settings itself, as one of its checks
+        from bot.doctor import doctor
+
+        return asyncio.run(doctor())
     try:
         settings = load_settings()
         setup_logging(settings.log_level, settings.log_format)

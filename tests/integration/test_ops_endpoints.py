@@ -20,6 +20,8 @@ from alembic.script import ScriptDirectory
 
 from bot.bootstrap import App, build_app
 from bot.errors import ConfigError
+from bot.healthcheck import health_url
+from bot.healthcheck import main as healthcheck_main
 from bot.ops_server import OpsServer
 from bot.settings import Settings
 from storage.database import create_engine
@@ -235,3 +237,23 @@ async def test_a_port_in_use_is_one_line_naming_the_setting(app: App, ops: OpsSe
 def test_a_malformed_listen_names_the_setting(app: App) -> None:
     with pytest.raises(ConfigError, match=r"^CHINWAG_METRICS_LISTEN: expected HOST:PORT"):
         OpsServer(app, "aiogram", "localhost")
+
+
+def test_the_health_check_asks_the_port_the_worker_listens_on() -> None:
+    assert health_url(Settings(metrics_listen="0.0.0.0:9100")) == "http://127.0.0.1:9100/healthz"
+    webhook = Settings(webhook_url="https://bot.example.org/hook", listen="0.0.0.0:8081")
+    assert health_url(webhook) == "http://127.0.0.1:8081/healthz"
+    assert health_url(Settings(listen="[::1]:8082", webhook_url="https://x.org/h")) == (
+        "http://[::1]:8082/healthz"
+    )
+    assert health_url(Settings()) is None  # long polling, nothing serves /healthz
+
+
+async def test_the_health_check_exits_0_while_the_server_answers_and_1_once_it_is_gone(
+    ops: OpsServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CHINWAG_METRICS_LISTEN", f"0.0.0.0:{ops.port}")
+    assert await asyncio.to_thread(healthcheck_main) == 0
+    await ops.stop()
+    assert await asyncio.to_thread(healthcheck_main) == 1
+    assert "unhealthy" in capsys.readouterr().out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -11,17 +11,23 @@ from babel.numbers import format_currency
 from handlers.i18n import current_locale
 
 _BABEL_LOCALE = {"en": "en_GB"}
+# £10 million: far above any pot, and well inside a 32-bit database integer of pence.
+MAX_PENCE = 1_000_000_000
 
 
 def pence(text: str) -> int:
-    """Pounds as typed ("£1,000", "250.50") in pence; ValueError if it is not money."""
+    """Pounds as typed ("£1,000", "250.50") in pence, at most ``MAX_PENCE``;
+    ValueError if it is not such an amount (never any other error)."""
     cleaned = re.sub(r"[£,\s]", "", text)
     try:
         pounds = Decimal(cleaned)
-    except InvalidOperation:
+        if not pounds.is_finite():
+            raise ValueError(text)
+        amount = pounds * 100
+        whole = amount == amount.to_integral_value()
+    except (ArithmeticError, ValueError):  # decimal's Overflow, InvalidOperation...
         raise ValueError(f"{text!r} is not an amount in pounds") from None
-    amount = pounds * 100
-    if not pounds.is_finite() or amount != amount.to_integral_value() or amount <= 0:
+    if not whole or not 0 < amount <= MAX_PENCE:
         raise ValueError(f"{text!r} is not an amount in pounds")
     return int(amount)
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -257,3 +260,25 @@ async def test_the_health_check_exits_0_while_the_server_answers_and_1_once_it_i
     await ops.stop()
     assert await asyncio.to_thread(healthcheck_main) == 1
     assert "unhealthy" in capsys.readouterr().out
+
+
+def test_chinwag_run_refuses_a_malformed_metrics_listen_before_starting(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
+    env |= {
+        "CHINWAG_TELEGRAM_TOKEN": "123456789:AAEfakeTOKENforTESTSabcdefghijklmnopq",
+        "CHINWAG_DATABASE_URL": f"sqlite:///{tmp_path / 'never.db'}",
+        "CHINWAG_METRICS_LISTEN": "nope",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "chinwag: error: CHINWAG_METRICS_LISTEN: expected HOST:PORT such as 0.0.0.0:8080, not 'nope'"
+    )
+    assert not (tmp_path / "never.db").exists()

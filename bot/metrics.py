@@ -106,7 +106,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.updates = Counter(
             "chinwag_updates_handled",
-            "Updates handled by the core, by event kind and outcome (ok, apology, retry)",
+            "Updates handled by the core, by event kind and outcome (ok, apology, retry, cancelled)",
             ["event", "outcome"],
             registry=self.registry,
         )

@@ -75,8 +75,8 @@ def test_settings_can_come_from_a_toml_file(tmp_path: Path) -> None:
     assert result.returncode == 2 and "CHINWAG_TRANSPORT" in result.stderr
 
 
-def test_db_upgrade_and_demo_load(tmp_path: Path) -> None:
-    env = {"CHINWAG_DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}"}
+def test_db_upgrade_and_demo_load(blank_db_url: str, tmp_path: Path) -> None:
+    env = {"CHINWAG_DATABASE_URL": blank_db_url}
     upgraded = chinwag(["db", "upgrade"], env, tmp_path)
     assert upgraded.returncode == 0 and "(head)" in upgraded.stdout
     for _ in range(2):  # loading twice changes nothing

@@ -129,7 +129,7 @@ async def two_at_once(first: App, second: App) -> None:
     assert sorted(await statuses(first.deps, [a, b])) == ["approved", "submitted"]
 
 
-async def test_two_approvals_at_once_on_sqlite_leave_the_balance_above_zero(
+async def test_two_approvals_at_once_leave_the_balance_above_zero(
     settings: Settings,
 ) -> None:
     first = await build_app(settings, apply_migrations=False)

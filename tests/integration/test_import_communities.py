@@ -1,4 +1,4 @@
-"""``chinwag import communities``: JSON and CSV files into a real SQLite database.
+"""``chinwag import communities``: JSON and CSV files into a real database.
 
 Bad rows are reported with their row number and reason and left out; good rows are
 saved; importing again updates in place and never duplicates.
@@ -100,9 +100,9 @@ def write(path: Path, content: str | dict[str, Any]) -> Path:
 
 
 @pytest.fixture
-async def empty_app(tmp_path: Path) -> AsyncIterator[App]:
+async def empty_app(schema_db_url: str) -> AsyncIterator[App]:
     """A migrated database with no communities at all."""
-    app = await build_app(Settings(database_url=f"sqlite:///{tmp_path / 'import.db'}"))
+    app = await build_app(Settings(database_url=schema_db_url), apply_migrations=False)
     yield app
     await app.close()
 
@@ -339,25 +339,29 @@ async def test_a_sector_held_outside_the_file_is_not_taken(empty_app: App, tmp_p
 # --- the command --------------------------------------------------------------------
 
 
-def chinwag(args: list[str], database: Path) -> subprocess.CompletedProcess[str]:
+def chinwag(args: list[str], database: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        env={**clean, "CHINWAG_DATABASE_URL": f"sqlite:///{database}"},
-        cwd=database.parent,
+        env={**clean, "CHINWAG_DATABASE_URL": database},
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=60,
     )
 
 
-def test_the_command_exits_0_1_or_2(tmp_path: Path) -> None:
-    database = tmp_path / "cli.db"
-    good = chinwag(["import", "communities", str(write(tmp_path / "good.csv", GOOD_CSV))], database)
+def test_the_command_exits_0_1_or_2(blank_db_url: str, tmp_path: Path) -> None:
+    database = blank_db_url
+    good = chinwag(
+        ["import", "communities", str(write(tmp_path / "good.csv", GOOD_CSV))], database, tmp_path
+    )
     assert good.returncode == 0, good.stderr
     assert "3 added, 0 updated, 0 unchanged, 0 rejected" in good.stdout
 
-    bad = chinwag(["import", "communities", str(write(tmp_path / "bad.csv", BAD_CSV))], database)
+    bad = chinwag(
+        ["import", "communities", str(write(tmp_path / "bad.csv", BAD_CSV))], database, tmp_path
+    )
     assert bad.returncode == 1, bad.stderr
     assert "0 added, 1 updated, 0 unchanged, 7 rejected" in bad.stdout  # tarvin's team changed
     assert "row 5: centroid_lat 95.0 is outside -90 to 90" in bad.stdout.splitlines()
@@ -368,7 +372,7 @@ def test_the_command_exits_0_1_or_2(tmp_path: Path) -> None:
         (["import", "communities", str(write(tmp_path / "x.json", "{"))], "not valid JSON"),
         (["import", "communities", str(write(tmp_path / "x.csv", "slug,colour\n"))], "colour"),
     ]:
-        failed = chinwag(args, database)
+        failed = chinwag(args, database, tmp_path)
         assert failed.returncode == 2, failed.stderr
         errors = failed.stderr.strip().splitlines()
         assert len(errors) == 1 and errors[0].startswith("chinwag: error: "), failed.stderr

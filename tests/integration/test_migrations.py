@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -25,6 +26,7 @@ async def schema_differences(url: str) -> list[object]:
         await engine.dispose()
 
 
+@pytest.mark.sqlite_only("migrates a SQLite file")
 async def test_sqlite_migrations_match_the_models_and_go_down_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
     await asyncio.to_thread(upgrade, url)

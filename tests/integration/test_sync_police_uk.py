@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -18,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection, MetaData, Select, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
@@ -27,7 +27,7 @@ from bot.settings import Settings
 from bot.sync.plain_text import html_to_text
 from bot.sync.police_uk import UNASSIGNED_LPU_NAME, SyncSummary, sync_force
 from bot.sync.police_uk_rows import london_to_utc, role_for
-from storage.migrate import upgrade
+from storage.database import create_engine
 from storage.models import Community, Event
 from storage.repositories.events import EventRepository
 from tests.fakes.police_api import FakePoliceApi
@@ -35,19 +35,10 @@ from tests.fakes.police_api import FakePoliceApi
 FAST = {"rate": 500.0, "timeout": 0.3, "attempts": 3, "backoff": 0.01}
 
 
-@pytest.fixture(scope="module")
-def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("empty") / "chinwag.db"
-    upgrade(f"sqlite:///{path}")
-    return path
-
-
 @pytest.fixture
-def empty_db(empty_template: Path, tmp_path: Path) -> str:
-    """A migrated SQLite database with no rows at all."""
-    path = tmp_path / "empty.db"
-    shutil.copy(empty_template, path)
-    return f"sqlite:///{path}"
+def empty_db(schema_db_url: str) -> str:
+    """A migrated database with no rows at all, on this run's backend."""
+    return schema_db_url
 
 
 @pytest.fixture
@@ -65,27 +56,55 @@ async def sync(url: str, api: FakePoliceApi, **client: Any) -> SyncSummary:
         await app.close()
 
 
-def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, every column."""
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {t: db.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+async def select_rows(
+    url: str, choose: Callable[[MetaData], dict[str, Select[Any]]]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of the queries ``choose`` makes from the database's own tables."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+
+            def run(sync: Connection) -> dict[str, list[tuple[Any, ...]]]:
+                tables = MetaData()
+                tables.reflect(sync)
+                return {
+                    name: [tuple(row) for row in sync.execute(query)]
+                    for name, query in choose(tables).items()
+                }
+
+            return await connection.run_sync(run)
+    finally:
+        await engine.dispose()
 
 
-def rows_of(url: str, community_id: int) -> dict[str, list[tuple[Any, ...]]]:
+async def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, every column, in primary key order."""
+    return await select_rows(
+        url,
+        lambda tables: {
+            name: sa_select(table).order_by(*(table.primary_key.columns or table.columns))
+            for name, table in tables.tables.items()
+        },
+    )
+
+
+async def rows_of(url: str, community_id: int) -> dict[str, list[tuple[Any, ...]]]:
     """One community's own rows (itself, its team, bases and events)."""
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+
+    def choose(tables: MetaData) -> dict[str, Select[Any]]:
+        communities = tables.tables["communities"]
         return {
-            "communities": db.execute(
-                "SELECT * FROM communities WHERE id=?", (community_id,)
-            ).fetchall(),
+            "communities": sa_select(communities).where(communities.c.id == community_id),
             **{
-                table: db.execute(
-                    f"SELECT * FROM {table} WHERE community_id=? ORDER BY id", (community_id,)
-                ).fetchall()
-                for table in ("team_members", "community_bases", "events")
+                name: sa_select(table)
+                .where(table.c.community_id == community_id)
+                .order_by(table.c.id)
+                for name in ("team_members", "community_bases", "events")
+                for table in [tables.tables[name]]
             },
         }
+
+    return await select_rows(url, choose)
 
 
 async def read(url: str, work: Callable[[Any], Any]) -> Any:
@@ -212,10 +231,10 @@ async def test_fills_a_fresh_database(empty_db: str, api: FakePoliceApi) -> None
 
 async def test_a_second_run_changes_nothing(empty_db: str, api: FakePoliceApi) -> None:
     await sync(empty_db, api)
-    before = dump(empty_db)
+    before = await dump(empty_db)
     summary = await sync(empty_db, api)
     assert summary.ok and len(summary.unchanged) == 3 and not summary.added + summary.updated
-    assert dump(empty_db) == before
+    assert await dump(empty_db) == before
 
 
 async def test_changes_are_applied_and_an_assigned_lpu_is_kept(
@@ -223,7 +242,7 @@ async def test_changes_are_applied_and_an_assigned_lpu_is_kept(
 ) -> None:
     await sync(db_url, api)  # alongside the demo communities, which it leaves alone
     hoole = await community(db_url, "NC04")
-    crewe_before = rows_of(db_url, (await community(db_url, "CE03")).id or 0)
+    crewe_before = await rows_of(db_url, (await community(db_url, "CE03")).id or 0)
 
     async def assign(uow: Any) -> int:
         chester = await uow.communities.lpu_by_slug("chester")
@@ -246,7 +265,7 @@ async def test_changes_are_applied_and_an_assigned_lpu_is_kept(
     after = await community(db_url, "NC04")
     assert after.lpu_id == chester_id and after.name == "Hoole and Newton"
     assert after.slug == hoole.slug and after.updated_at > hoole.updated_at
-    assert rows_of(db_url, (await community(db_url, "CE03")).id or 0) == crewe_before
+    assert await rows_of(db_url, (await community(db_url, "CE03")).id or 0) == crewe_before
 
     async def team_and_events(uow: Any) -> tuple[list[tuple[str, str, int]], list[str]]:
         members = await uow.teams.members(hoole.id)
@@ -304,7 +323,7 @@ async def test_a_neighbourhood_that_keeps_failing_is_reported_and_left_as_it_was
 ) -> None:
     await sync(empty_db, api)
     warrington = await community(empty_db, "WR12")
-    before = rows_of(empty_db, warrington.id or 0)
+    before = await rows_of(empty_db, warrington.id or 0)
     for neighbourhood in api.data.neighbourhoods.values():
         neighbourhood.detail["name"] += " (renamed)"
         assert neighbourhood.people is not None
@@ -319,7 +338,7 @@ async def test_a_neighbourhood_that_keeps_failing_is_reported_and_left_as_it_was
     assert "/cheshire/WR12/people" in reason and "HTTP 500" in reason and "3 attempt" in reason
     assert any("FAILED Warrington" in line for line in summary.lines())
     assert api.hits("/cheshire/WR12/people") == FAST["attempts"] + 1  # + the first run
-    assert rows_of(empty_db, warrington.id or 0) == before
+    assert await rows_of(empty_db, warrington.id or 0) == before
     assert (await community(empty_db, "NC04")).name == "Hoole & Newton (renamed)"
 
 
@@ -347,7 +366,7 @@ async def test_a_database_failure_rolls_the_whole_neighbourhood_back(
 ) -> None:
     await sync(empty_db, api)
     warrington = await community(empty_db, "WR12")
-    before = rows_of(empty_db, warrington.id or 0)
+    before = await rows_of(empty_db, warrington.id or 0)
     for neighbourhood in api.data.neighbourhoods.values():
         neighbourhood.detail["description"] = "<p>New words.</p>"
         assert neighbourhood.people is not None
@@ -366,7 +385,7 @@ async def test_a_database_failure_rolls_the_whole_neighbourhood_back(
 
     assert [name for name, _ in summary.failed] == ["Warrington Town Centre (WR12)"]
     assert "disk I/O error" in summary.failed[0][1] and len(summary.updated) == 2
-    assert rows_of(empty_db, warrington.id or 0) == before
+    assert await rows_of(empty_db, warrington.id or 0) == before
     assert (await community(empty_db, "CE03")).description == "New words."
 
 
@@ -450,13 +469,11 @@ def test_retry_after_is_read_in_seconds_or_as_a_date() -> None:
 # The command --------------------------------------------------------------------
 
 
-async def chinwag(args: list[str], api: FakePoliceApi, tmp_path: Path) -> tuple[int, str, str]:
+async def chinwag(
+    args: list[str], api: FakePoliceApi, database: str, tmp_path: Path
+) -> tuple[int, str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    env = {
-        **clean,
-        "CHINWAG_POLICE_API_URL": api.url,
-        "CHINWAG_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-    }
+    env = {**clean, "CHINWAG_POLICE_API_URL": api.url, "CHINWAG_DATABASE_URL": database}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -472,22 +489,31 @@ async def chinwag(args: list[str], api: FakePoliceApi, tmp_path: Path) -> tuple[
     return process.returncode, out.decode(), err.decode()
 
 
-async def test_the_command_runs_end_to_end(api: FakePoliceApi, tmp_path: Path) -> None:
-    status, out, err = await chinwag(["sync", "police-uk", "--force", "cheshire"], api, tmp_path)
+async def test_the_command_runs_end_to_end(
+    api: FakePoliceApi, blank_db_url: str, tmp_path: Path
+) -> None:
+    status, out, err = await chinwag(
+        ["sync", "police-uk", "--force", "cheshire"], api, blank_db_url, tmp_path
+    )
     assert status == 0, err
     assert "3 neighbourhoods: 3 added, 0 updated, 0 unchanged, 0 failed" in out
     assert "police.uk cheshire: 3/3" in err  # plain progress lines: stderr is not a terminal
     assert api.max_in_one_second() <= 9  # the default rate, 8 a second
-    with sqlite3.connect(tmp_path / "cli.db") as db:
-        assert db.execute("SELECT count(*) FROM communities").fetchone() == (3,)
-        assert db.execute("SELECT count(*) FROM team_members").fetchone() == (9,)
+    counts = await select_rows(
+        blank_db_url,
+        lambda tables: {
+            name: sa_select(func.count()).select_from(tables.tables[name])
+            for name in ("communities", "team_members")
+        },
+    )
+    assert counts == {"communities": [(3,)], "team_members": [(9,)]}
 
 
 async def test_the_command_names_a_failed_neighbourhood_and_exits_1(
-    api: FakePoliceApi, tmp_path: Path
+    api: FakePoliceApi, blank_db_url: str, tmp_path: Path
 ) -> None:
     api.fail("/cheshire/WR12/people", "403", times=None)  # not worth retrying
-    status, out, err = await chinwag(["sync", "police-uk"], api, tmp_path)
+    status, out, err = await chinwag(["sync", "police-uk"], api, blank_db_url, tmp_path)
     assert status == 1, err
     assert "2 added, 0 updated, 0 unchanged, 1 failed" in out
     assert "FAILED Warrington Town Centre (WR12): GET /cheshire/WR12/people: HTTP 403" in out
@@ -498,8 +524,8 @@ async def test_the_command_names_a_failed_neighbourhood_and_exits_1(
     [(["--force", "nowhere"], "--force"), (["--rate", "40"], "--rate")],
 )
 async def test_the_command_reports_bad_options_in_one_line(
-    args: list[str], named: str, api: FakePoliceApi, tmp_path: Path
+    args: list[str], named: str, api: FakePoliceApi, blank_db_url: str, tmp_path: Path
 ) -> None:
-    status, _, err = await chinwag(["sync", "police-uk", *args], api, tmp_path)
+    status, _, err = await chinwag(["sync", "police-uk", *args], api, blank_db_url, tmp_path)
     assert status == 2
     assert err.strip().startswith(f"chinwag: error: {named}") and len(err.strip().splitlines()) == 1

@@ -56,9 +56,11 @@ async def test_a_wrong_number_is_explained(app: App, tmp_path: Path) -> None:
     assert "choose a number from 1 to" in transcript
 
 
-def test_chinwag_chat_runs_as_a_command_on_an_empty_database(tmp_path: Path) -> None:
-    """The Quick start: an empty SQLite file is migrated and gets the demo data."""
-    env = {**os.environ, "CHINWAG_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+def test_chinwag_chat_runs_as_a_command_on_an_empty_database(
+    blank_db_url: str, tmp_path: Path
+) -> None:
+    """The Quick start: an empty database is migrated and gets the demo data."""
+    env = {**os.environ, "CHINWAG_DATABASE_URL": blank_db_url}
     script = "\n".join(["1", "1", "1", "/quit"]) + "\n"
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--name", "Kim"],

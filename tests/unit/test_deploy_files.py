@@ -9,11 +9,13 @@ systemd unit is checked by ``systemd-analyze verify`` where that exists.
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +181,49 @@ def test_the_proxy_balances_posts_on_the_webhook_path_across_both_workers(
     webhook_url = services(compose)["worker1"]["environment"]["CHINWAG_WEBHOOK_URL"]
     assert webhook_path(webhook_url) == proxy_env["CHINWAG_WEBHOOK_PATH"]
     assert webhook_url.startswith(f"https://{proxy_env['CHINWAG_DOMAIN']}/")
+
+
+def routes(node: Any, matched: tuple[dict[str, Any], ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every handler in Caddy's JSON config, with the matchers of the routes around it."""
+    if isinstance(node, dict):
+        if "handler" in node:
+            yield matched, node
+        here = matched + tuple(node.get("match", ())) if "handle" in node else matched
+        for value in node.values():
+            yield from routes(value, here)
+    elif isinstance(node, list):
+        for value in node:
+            yield from routes(value, matched)
+
+
+def test_caddy_reads_the_caddyfile_as_meant(compose: dict[str, Any], tmp_path: Path) -> None:
+    caddy = shutil.which("caddy")
+    if caddy is None:
+        pytest.skip("caddy is not installed here: the Caddyfile was not adapted by Caddy")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        **services(compose)["proxy"]["environment"],
+    }
+    result = subprocess.run(
+        [caddy, "adapt", "--adapter", "caddyfile", "--config", str(DEPLOY / "Caddyfile")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    proxies = [
+        (matched, handler)
+        for matched, handler in routes(json.loads(result.stdout))
+        if handler["handler"] == "reverse_proxy"
+    ]
+    assert len(proxies) == 1
+    matched, proxy = proxies[0]
+    assert [u["dial"] for u in proxy["upstreams"]] == ["worker1:8081", "worker2:8082"]
+    assert proxy["health_checks"]["active"]["uri"] == "/readyz"
+    assert {"host": [env["CHINWAG_DOMAIN"]]} in matched
+    assert {"method": ["POST"], "path": [env["CHINWAG_WEBHOOK_PATH"]]} in matched
 
 
 # -- the image -------------------------------------------------------------------

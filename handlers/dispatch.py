@@ -49,7 +49,7 @@ async def _user_for(uow: UnitOfWork, deps: Deps, sender: Sender) -> User:
                 telegram_id=sender.telegram_id,
                 chat_id=sender.chat_id,
                 first_name=sender.first_name[:128],
-                username=sender.username,
+                username=sender.username[:64] if sender.username else None,
                 language=choose_language(deps, sender.language_code),
             )
         )
@@ -176,24 +176,32 @@ async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
             try:
                 claimed = await _claim(uow, event.update_id)
             except Duplicate:
-                return await _replies_of_duplicate(deps, event.update_id)
-            try:
-                user = await _user_for(uow, deps, event.sender)
-                await record_inbound(uow, deps, event)
-                with use_locale(user.language):
-                    replies = await route(Context(deps=deps, uow=uow, user=user, event=event))
-                    replies = bidi.for_language(advice_first(deps, event, replies), user.language)
-                _keep_replies(uow, claimed, user, event.sender.chat_id, replies)
-                await uow.commit()
-            except StaleConversation:
-                log.info("conversation changed by another worker; retrying")
-                continue
-            except IntegrityError:
-                if attempt < MAX_ATTEMPTS:
-                    # A new user created at the same moment by another worker, or the
-                    # same update committed elsewhere first (then it is a duplicate).
+                duplicate = True
+            else:
+                duplicate = False
+                try:
+                    user = await _user_for(uow, deps, event.sender)
+                    await record_inbound(uow, deps, event)
+                    with use_locale(user.language):
+                        replies = await route(Context(deps=deps, uow=uow, user=user, event=event))
+                        replies = bidi.for_language(
+                            advice_first(deps, event, replies), user.language
+                        )
+                    _keep_replies(uow, claimed, user, event.sender.chat_id, replies)
+                    await uow.commit()
+                except StaleConversation:
+                    log.info("conversation changed by another worker; retrying")
                     continue
-                raise
-            return replies
+                except IntegrityError:
+                    if attempt < MAX_ATTEMPTS:
+                        # A new user created at the same moment by another worker, or the
+                        # same update committed elsewhere first (then it is a duplicate).
+                        continue
+                    raise
+                return replies
+        if duplicate:
+            # Only once the claiming transaction is over: until it rolls back it holds
+            # SQLite's write lock, and taking the replies writes (a self-deadlock).
+            return await _replies_of_duplicate(deps, event.update_id)
     log.warning("update gave up after %d attempts", MAX_ATTEMPTS)
     return []

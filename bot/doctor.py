@@ -60,8 +60,8 @@ def settings_problems(settings: Settings) -> list[str]:
         settings.check_transport,
         lambda: emergency_matcher(settings),
     ]
-    if settings.telegram_token is not None:
-        checks.append(settings.token)
+    if settings.telegram_token is not None and settings.telegram_token.get_secret_value():
+        checks.append(settings.token)  # unset is not wrong here: the token check says skip
     if settings.webhook_url:
         checks += [
             lambda: webhook_path(settings.webhook_url or ""),

@@ -1,4 +1,4 @@
-"""Broadcasts from the chat to the followers, through the delivery engine, on SQLite."""
+"""Broadcasts from the chat to the followers, through the delivery engine, on a real database."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Organisers through the core: /organise by chat, managing events, and the CLI.
 
 The clock is fixed (``Deps.clock``) so "next Tuesday 6pm" means one date; the
-database is a real SQLite file with the demo communities.
+database is a real one (SQLite, or PostgreSQL on that run) with the demo communities.
 """
 
 from __future__ import annotations

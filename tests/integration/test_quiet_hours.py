@@ -1,4 +1,4 @@
-"""Quiet hours through the core and the delivery engine, over a real SQLite database.
+"""Quiet hours through the core and the delivery engine, over a real database.
 
 A quiet row due at night waits for the end of the recipient's window (21:00 to 08:00
 London time by default) and goes then, once; an urgent one does not wait; a resident

@@ -1,6 +1,6 @@
 """Staff invitations through the CLI and the core, and staff actions refused on the server.
 
-``chinwag staff invite`` runs as a real process against a real SQLite file; the person
+``chinwag staff invite`` runs as a real process against a real database; the person
 then opens the link through the core (``tests.support.resident``), as Telegram would
 send ``/start staff-<token>``.
 """

@@ -1,7 +1,7 @@
 """A PCSO plans surgeries in the chat, and the community's followers hear of them.
 
 Through the core (``tests.support.resident``) and the delivery engine, over a real
-SQLite database with the demo communities: a weekly surgery is announced once (not
+database with the demo communities: a weekly surgery is announced once (not
 once a date), to every active follower, muted or not; a moved or cancelled date is
 told to followers who are not coming (those coming get the event's own notice); and
 cancelling every date is one message.

@@ -48,8 +48,10 @@ __all__ = ["AWAITING_PREFIX", "awaited_id", "cancel", "on_location", "on_photo",
 async def start(ctx: Context) -> Replies:
     places = await audiences(ctx.uow, ctx.user)
     if not places:
-        if ctx.user.role != "resident":
-            log_refused(ctx, "broadcast without an area")
+        # A resident as much as staff without an area: every refusal is logged alike.
+        log_refused(
+            ctx, "broadcast" if ctx.user.role == "resident" else "broadcast without an area"
+        )
         return not_staff()
     draft = await ctx.uow.broadcasts.draft_of(ctx.user_id)
     if draft is not None and await may_control(ctx.uow, ctx.user, draft):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +64,14 @@ async def check_database(engine: AsyncEngine) -> None:
     folder = sqlite_folder(engine)
     if folder is not None and not folder.is_dir():
         raise ConfigError(f"CHINWAG_DATABASE_URL: the folder {folder} does not exist")
+    if folder is not None:
+        # SQLite writes its -wal and -shm files beside the database: both must be writable.
+        file = folder / Path(str(engine.url.database)).name
+        for path in (folder, file) if file.exists() else (folder,):
+            if not os.access(path, os.W_OK):
+                raise ConfigError(
+                    f"CHINWAG_DATABASE_URL: {path} is read-only; the bot must be able to write there"
+                )
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

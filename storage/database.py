@@ -49,3 +49,40 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+# What the drivers say when the database cannot be written, whatever the statement.
+_WRITE_FAILURES = (
+    ("disk is full", "the disk is full"),  # SQLite: SQLITE_FULL
+    ("no space left on device", "the disk is full"),  # PostgreSQL: 53100 disk_full
+    ("readonly database", "the database is read-only"),  # SQLite: SQLITE_READONLY
+    ("read-only", "the database is read-only"),  # PostgreSQL: 25006 read_only_sql_transaction
+)
+
+
+def write_failure(exc: BaseException) -> str | None:
+    """Why the database refuses writes (full disk, read-only), if that is the error."""
+    text = str(exc).lower()
+    for marker, reason in _WRITE_FAILURES:
+        if marker in text:
+            return reason
+    return None
+
+
+# SQLSTATE classes that mean "not now": connection exceptions, the server shutting
+# down or starting (operator intervention), out of resources; and transaction
+# rollbacks (serialization failure, deadlock) that succeed when tried again.
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "57", "53", "40")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a database error will likely pass if the work is tried again later."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # SQLAlchemy's error, the adapted DBAPI error, the driver's own
+        if seen is None:
+            break
+        code = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(code, str) and code[:2] in _TRANSIENT_SQLSTATE_CLASSES:
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False

@@ -13,6 +13,7 @@ from handlers.apology import apology
 from handlers.dispatch import choose_language, handle
 from handlers.inbound import InboundEvent
 from handlers.outbound import OutboundReply
+from storage.database import is_transient, write_failure
 
 log = logging.getLogger("chinwag.updates")
 
@@ -32,13 +33,21 @@ async def process(app: App, event: InboundEvent) -> list[OutboundReply]:
         outcome = "ok"
     except (OperationalError, InterfaceError, ConnectionError, OSError) as exc:
         outcome = "retry"
-        log.warning(
-            "database unavailable",
-            extra={"update_id": event.update_id, "error": type(exc).__name__},
-        )
+        reason = write_failure(exc)
+        if reason is not None:
+            # Not lost: Telegram is told to send the update again, until there is room.
+            log.error(
+                f"database cannot be written: {reason}; updates are refused until it is fixed",
+                extra={"update_id": event.update_id, "error": type(exc).__name__},
+            )
+        else:
+            log.warning(
+                "database unavailable",
+                extra={"update_id": event.update_id, "error": type(exc).__name__},
+            )
         raise RetryLater from exc
     except DBAPIError as exc:
-        if exc.connection_invalidated:
+        if exc.connection_invalidated or is_transient(exc):  # e.g. PostgreSQL restarting
             outcome = "retry"
             raise RetryLater from exc
         outcome = "apology"

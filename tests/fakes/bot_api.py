@@ -22,6 +22,7 @@ import asyncio
 import inspect
 import json
 import logging
+import random
 import re
 import traceback
 from collections.abc import Callable
@@ -62,6 +63,25 @@ class Fault:
     description: str
     retry_after: int | None
     times: int
+
+
+@dataclass
+class Flakiness:
+    """A share of calls of some methods fails before the fake does anything with them:
+    half answer ``502 Bad Gateway``, half lose the connection without an answer (a
+    gateway timing out). ``injected`` counts both kinds."""
+
+    rate: float
+    methods: frozenset[str]
+    rng: random.Random
+    injected: dict[str, int]
+
+    def draw(self, method: str) -> str | None:
+        if method.lower() not in self.methods or self.rng.random() >= self.rate:
+            return None
+        kind = "502" if self.rng.random() < 0.5 else "timeout"
+        self.injected[kind] += 1
+        return kind
 
 
 class FakeBotApi:
@@ -106,6 +126,7 @@ class FakeBotApi:
         self._sender = WebhookSender(self, webhook_connections)
         self._allowed: frozenset[str] | None = None
         self._faults: dict[str, list[Fault]] = {}
+        self._flaky: Flakiness | None = None
         self._users: dict[int, FakeUser] = {}
         self._poller = 0  # id of the newest getUpdates call; older waiting ones get 409
         self._last_commands_key: tuple[str, str] | None = None
@@ -248,7 +269,26 @@ class FakeBotApi:
 
     # -- HTTP ----------------------------------------------------------------
 
+    def flaky(self, rate: float, methods: tuple[str, ...], *, seed: int = 0) -> Flakiness:
+        """Fail ``rate`` of the calls of ``methods`` (see :class:`Flakiness`); the
+        failed call is not carried out, so sending it again is safe."""
+        self._flaky = Flakiness(
+            rate,
+            frozenset(m.lower() for m in methods),
+            random.Random(seed),
+            {"502": 0, "timeout": 0},
+        )
+        return self._flaky
+
     async def _handle(self, request: web.Request) -> web.Response:
+        fault = self._flaky.draw(request.match_info["method"]) if self._flaky else None
+        if fault == "timeout":
+            await asyncio.sleep(0.05)
+            if request.transport is not None:
+                request.transport.abort()  # the client sees the connection drop, no answer
+            raise ConnectionResetError("fake gateway timeout")
+        if fault == "502":
+            return web.json_response(ApiError(502, "Bad Gateway").payload(), status=502)
         try:
             params = normalise(await read_params(request))
         except ApiError as exc:

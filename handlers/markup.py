@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 
 from handlers.i18n import current_locale
 from handlers.language.names import is_rtl
+from handlers.shown_text import isolated, neutral
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -19,8 +20,9 @@ _TAG = re.compile(r"^<(/?)([a-zA-Z-]+)[^>]*>$")
 
 
 def escape(value: object) -> str:
-    """Escape anything that did not come from our own catalogues."""
-    return html.escape(str(value), quote=False)
+    """Escape anything that did not come from our own catalogues (and take out what
+    could reorder or hide part of the line: ``handlers.shown_text.neutral``)."""
+    return html.escape(neutral(str(value)), quote=False)
 
 
 # Unicode "first strong isolate" and "pop directional isolate": in a right-to-left
@@ -35,7 +37,9 @@ def _param(value: object, locale: str, rtl: bool) -> str:
     else:
         text = str(value)
     text = escape(text)
-    return f"{FSI}{text}{PDI}" if rtl and text else text
+    if rtl and text:
+        return f"{FSI}{text}{PDI}"
+    return isolated(text)  # a right-to-left name in a left-to-right sentence
 
 
 def fmt(template: str, **params: Any) -> str:

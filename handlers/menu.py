@@ -24,6 +24,7 @@ from handlers.markup import fmt
 from handlers.outbound import Button, OutboundReply, Text, keyboard
 from handlers.payloads import encode
 from handlers.safety.quick_exit import quick_exit_button
+from handlers.shown_text import one_line
 
 Replies = list[OutboundReply]
 
@@ -55,7 +56,7 @@ def _questionnaire_buttons(ctx: Context) -> list[list[Button]]:
 async def home(ctx: Context) -> Replies:
     ctx.user.awaiting = ""
     ctx.uow.session.add(ctx.user)
-    name = ctx.user.first_name or _("there")
+    name = one_line(ctx.user.first_name) or _("there")
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
     if conv is not None:
         title = flow.questionnaire_of(ctx, conv).title_text()

@@ -18,6 +18,7 @@ from handlers.i18n import _
 from handlers.markup import escape, fmt
 from handlers.outbound import OutboundReply, Text, keyboard
 from handlers.roles import STAFF_ROLES
+from handlers.shown_text import one_line
 from handlers.staff.scope import Scope, give_role
 from handlers.staff.tokens import parse_invite_payload
 from handlers.staff.wording import abilities, area_name, role_name
@@ -59,7 +60,7 @@ def _refusal(problem: str) -> Replies:
 
 async def _welcome(ctx: Context, before: Scope, now: Scope) -> Replies:
     """Their role and area (names from our catalogue and the database, already escaped)."""
-    lines = [fmt(_("👋 Welcome to the team, {name}."), name=ctx.user.first_name)]
+    lines = [fmt(_("👋 Welcome to the team, {name}."), name=one_line(ctx.user.first_name))]
     if before.role in STAFF_ROLES:
         old = _("You already had a role ({role}, {area}); this invitation replaces it.")
         lines.append(

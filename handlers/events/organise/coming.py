@@ -7,6 +7,7 @@ from handlers.events.organise.buttons import back_to_event
 from handlers.i18n import _, _n
 from handlers.markup import escape, fmt
 from handlers.outbound import OutboundReply, Text, keyboard
+from handlers.shown_text import isolated, one_line
 from storage.models import Event
 
 NAMES_SHOWN = 40
@@ -44,13 +45,14 @@ async def who_is_coming(ctx: Context, event: Event) -> list[OutboundReply]:
     }
     for status, heading in headings.items():
         names = [
-            (user.first_name or _("(no name)")) + (" 🎟" if rsvp.checked_in_at else "")
+            (isolated(escape(one_line(user.first_name))) or _("(no name)"))
+            + (" 🎟" if rsvp.checked_in_at else "")
             for rsvp, user in attendees
             if rsvp.status == status
         ]
         if not names:
             continue
-        shown = ", ".join(escape(n) for n in names[:NAMES_SHOWN])
+        shown = ", ".join(names[:NAMES_SHOWN])
         more = len(names) - NAMES_SHOWN
         if more > 0:
             shown += " " + _n("and {n} more", "and {n} more", more).format(n=more)

@@ -28,23 +28,24 @@ class UpdateLog:
         row.replies = replies
 
     async def take_replies(self, update_id: int) -> str | None:
-        """The stored replies of a handled update, handed out once."""
-        statement = (
-            update(ProcessedUpdate)
-            .where(
-                col(ProcessedUpdate.update_id) == update_id,
-                col(ProcessedUpdate.replies).is_not(None),
-            )
-            .values(replies=None)
-            .returning(col(ProcessedUpdate.replies))
+        """The stored replies of a handled update, handed out once.
+
+        Call it first in its transaction: the row is written before it is read, so
+        two workers with the same re-delivery queue on its lock (PostgreSQL) or the
+        write lock (SQLite, where a read that turns into a write could fail at once).
+        """
+        row = col(ProcessedUpdate.update_id) == update_id
+        locked = await self._session.exec(
+            update(ProcessedUpdate).where(row).values(replies=col(ProcessedUpdate.replies))
         )
-        # RETURNING gives the new value on both backends; read the old one first.
+        if not locked.rowcount:
+            return None
         current = await self._session.get(ProcessedUpdate, update_id, populate_existing=True)
         if current is None or current.replies is None:
             return None
         kept = current.replies
-        taken = (await self._session.exec(statement)).first()
-        return kept if taken is not None else None
+        await self._session.exec(update(ProcessedUpdate).where(row).values(replies=None))
+        return kept
 
     async def forget_chat(self, chat_id: int) -> None:
         await self._session.exec(

@@ -9,7 +9,9 @@ schedulers on one job store run jobs twice). Two jobs call ``Dispatcher.run_due`
 - ``wake``: a one-off run soon, after something scheduled a delivery due now (e.g.
   a notice that a meeting was cancelled). It has a fixed id, so a burst of wakes
   makes one run; it waits ``wake_delay`` so that the transaction that scheduled the
-  row has committed by then.
+  row has committed by then. A wake while a run is going makes that run look once
+  more when it ends (after the same wait) instead: it may have looked last before
+  the new row was there.
 
 Both coalesce missed runs into one, never overlap themselves, and run however late
 (``misfire_grace_time=None``): a late look at the table is still worth taking, and
@@ -85,6 +87,8 @@ class DeliveryScheduler:
         self.election.on_wake = self._wake_here
         self.runs = 0  # how many runs the jobs made (for tests and logs)
         self._stopping = False
+        self._running = 0  # runs going now
+        self._look_again = False  # woken during a run: it looks once more when done
         self._background: set[asyncio.Task[None]] = set()
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
@@ -170,6 +174,11 @@ class DeliveryScheduler:
     def _wake_here(self) -> None:
         if not self.running:
             return
+        if self._running:
+            # A wake job now would be skipped (``max_instances=1``) and the run going
+            # may have made its last look before the new row was written: it looks again.
+            self._look_again = True
+            return
         run_at = datetime.now(UTC) + timedelta(seconds=self.wake_delay)
         pending = self.scheduler.get_job(WAKE_JOB)
         if pending is not None and pending.next_run_time and pending.next_run_time <= run_at:
@@ -204,11 +213,20 @@ class DeliveryScheduler:
     async def _tick(self) -> None:
         if self._stopping or not self.election.leading:
             return
-        self.runs += 1
+        self._running += 1
         try:
-            await self.dispatcher.run_due()
-        except Exception:  # the database away, a bug: log it; the next tick tries again
-            log.exception("delivery run failed")
+            while True:
+                self._look_again = False
+                self.runs += 1
+                try:
+                    await self.dispatcher.run_due()
+                except Exception:  # the database away, a bug: log it; the next tick tries again
+                    log.exception("delivery run failed")
+                if not self._look_again or self._stopping or not self.election.leading:
+                    break
+                await asyncio.sleep(self.wake_delay)  # as a wake job waits for the commit
+        finally:
+            self._running -= 1
 
     async def _top_up(self) -> None:
         if self._stopping or not self.election.leading:

@@ -42,9 +42,16 @@ def payload(prefix: str) -> Callable[[type[P]], type[P]]:
     return register
 
 
-def _field_types(cls: type[Any]) -> list[tuple[str, Any]]:
-    hints = typing.get_type_hints(cls)
-    return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]
+_FIELD_TYPES: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _field_types(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """Each field's name and type; resolved once per class (resolving hints is slow)."""
+    fields = _FIELD_TYPES.get(cls)
+    if fields is None:
+        hints = typing.get_type_hints(cls)
+        fields = _FIELD_TYPES[cls] = tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+    return fields
 
 
 def encode(obj: Any) -> str:

@@ -9,6 +9,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.sqlite_inline import inline_creator
+from storage.write_gate import install_write_gate
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -39,8 +42,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalise_url(url)
     if is_sqlite(url):
+        kwargs.setdefault("async_creator", inline_creator(make_url(url)))
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        install_write_gate(engine, SQLITE_BUSY_TIMEOUT_MS / 1000)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)

@@ -16,6 +16,7 @@ from aiogram.types import Poll as TgPoll
 
 from bot.bootstrap import App
 from bot.transports.aiogram_port import AiogramPort
+from bot.transports.aiogram_responses import pin_response_models
 from bot.transports.telegram_base import ALLOWED_UPDATES, TelegramTransport, Unauthorized
 
 
@@ -23,6 +24,7 @@ class AiogramTransport(TelegramTransport[Update]):
     name = "aiogram"
 
     def __init__(self, app: App, token: str, api_url: str) -> None:
+        pin_response_models()
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(
             token,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,11 +19,15 @@ class ChatMessageLog:
     async def record(
         self, chat_id: int, message_ids: Iterable[int], *, from_bot: bool, at: datetime
     ) -> None:
-        for message_id in message_ids:
-            self._session.add(
-                ChatMessage(chat_id=chat_id, message_id=message_id, from_bot=from_bot, sent_at=at)
-            )
-        await self._session.flush()
+        # Plain INSERTs, not ORM objects: nothing reads these rows back in the same
+        # transaction, and the unit-of-work flush cost more than the write itself.
+        rows = [
+            {"chat_id": chat_id, "message_id": m, "from_bot": from_bot, "sent_at": at}
+            for m in message_ids
+        ]
+        if rows:
+            await self._session.flush()  # the ORM's pending changes go first, as before
+            await self._session.exec(insert(ChatMessage).values(rows))
 
     async def known_chats(self, chat_ids: Iterable[int]) -> set[int]:
         """Which of ``chat_ids`` belong to someone we know (not to a person just forgotten)."""

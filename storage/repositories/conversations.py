@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import delete, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,6 +50,10 @@ class ConversationRepository:
             "updated_at": utcnow(),
             "version": seen + 1,
         }
+        # What the UPDATE below writes counts as loaded, so that neither the flush
+        # before it nor a later one writes the same columns again.
+        for key in values.keys() - {"updated_at", "version"}:
+            set_committed_value(conversation, key, getattr(conversation, key))
         statement = (
             update(Conversation)
             .where(col(Conversation.id) == conversation.id, col(Conversation.version) == seen)
@@ -59,7 +64,7 @@ class ConversationRepository:
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleConversation(conversation.id)
         for key, value in values.items():
-            setattr(conversation, key, value)
+            set_committed_value(conversation, key, value)
 
     async def answers(self, conversation_id: int) -> Sequence[Answer]:
         query = (

@@ -170,11 +170,15 @@ class WebhookSender:
                             self._posts.add(task)
                             task.add_done_callback(self._posts.discard)
                     done.clear()
-                    wake = asyncio.ensure_future(server.signal.wait(1.0))
-                    finished = asyncio.ensure_future(done.wait())
-                    await asyncio.wait({wake, finished}, return_when=asyncio.FIRST_COMPLETED)
-                    wake.cancel()
-                    finished.cancel()
+                    waits = {
+                        asyncio.ensure_future(server.signal.wait(1.0)),
+                        asyncio.ensure_future(done.wait()),
+                    }
+                    try:
+                        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        for waiting in waits:
+                            waiting.cancel()
         finally:
             for task in list(self._posts):
                 task.cancel()

@@ -661,3 +661,46 @@ class LeaderLease(SQLModel, table=True):
     holder: str = Field(default="", max_length=64)
     expires_at: float = 0.0
     woken_at: float = 0.0
+
+
+class DashboardLink(SQLModel, table=True):
+    """A single-use sign-in link to the web dashboard, sent by the bot on ``/dashboard``.
+
+    Only the SHA-256 of its token is kept, as for staff invitations. It is used by one
+    conditional UPDATE, so a link signs in once even when opened twice at once.
+    """
+
+    __tablename__ = "dashboard_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DashboardSession(SQLModel, table=True):
+    """A signed-in browser: the SHA-256 of the id in its cookie, and its CSRF token.
+
+    The role is not kept here: every request reads it from ``users`` again.
+    """
+
+    __tablename__ = "dashboard_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    id_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

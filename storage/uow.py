@@ -11,8 +11,10 @@ from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.chat_messages import ChatMessageLog
 from storage.repositories.communities import CommunityRepository
 from storage.repositories.conversations import ConversationRepository
+from storage.repositories.dashboard import DashboardRepository
 from storage.repositories.deliveries import DeliveryRepository
 from storage.repositories.directory import DirectoryRepository
+from storage.repositories.event_counts import EventCounts
 from storage.repositories.events import EventRepository
 from storage.repositories.follows import FollowRepository
 from storage.repositories.funding import FundingRepository
@@ -65,6 +67,8 @@ class UnitOfWork:
         self.retention = Retention(self.session)
         self.funding = FundingRepository(self.session)
         self.leases = LeaseRepository(self.session)
+        self.dashboard = DashboardRepository(self.session)
+        self.event_counts = EventCounts(self.session)
         return self
 
     async def __aexit__(

@@ -19,6 +19,7 @@ from handlers.reports.build import build_report
 from handlers.reports.render import FORMATS, render
 from handlers.roles import everywhere, is_staff
 from handlers.staff.guard import log_refused
+from storage.models import User
 from storage.repositories.reports import ReportScope
 
 Replies = list[OutboundReply]
@@ -31,8 +32,9 @@ MIME = {
 }
 
 
-def _scope(ctx: Context) -> ReportScope | None:
-    user = ctx.user
+def report_scope(user: User) -> ReportScope | None:
+    """The area ``user``'s stored role covers, or ``None`` if it covers none
+    (residents, and staff whose role has no area yet). The dashboard uses it too."""
     if everywhere(user):
         return ReportScope()
     if user.role in ("organiser", "sergeant", "inspector") and user.role_lpu_id is not None:
@@ -46,7 +48,7 @@ async def send_report(ctx: Context, payload: str) -> Replies:
     if not is_staff(ctx.user):
         log_refused(ctx, "report")
         return [Text(text=_("Only organisers and policing teams can get reports."))]
-    scope = _scope(ctx)
+    scope = report_scope(ctx.user)
     if scope is None:
         log_refused(ctx, "report")
         return [Text(text=_("Your role has no area yet, so there is no report to send."))]

@@ -20,6 +20,8 @@ from storage.models import (
     ChatMessage,
     Community,
     Conversation,
+    DashboardLink,
+    DashboardSession,
     Delivery,
     DirectoryEntry,
     DirectorySuggestion,
@@ -275,6 +277,8 @@ class PersonalData:
             delete(ProcessedUpdate).where(col(ProcessedUpdate.chat_id) == user.chat_id)
         )
         await self._session.exec(delete(EventDraft).where(col(EventDraft.user_id) == uid))
+        for signed_in in (DashboardLink, DashboardSession):  # the web dashboard's sign-ins
+            await self._session.exec(delete(signed_in).where(col(signed_in.user_id) == uid))
         for organised in (Event, ActionGroup, Poll):  # what they organised stays, unsigned
             await self._session.exec(
                 update(organised)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, literal, or_
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -97,6 +97,35 @@ def _conversations(scope: ReportScope, questionnaire: str) -> Select[Any]:
     if scope.until is not None:
         query = query.where(col(Conversation.submitted_at) < scope.until)
     return query
+
+
+def _lpu_of(scope: ReportScope) -> Select[Any]:
+    """The LPU of the scope (a community's, for a community scope), as a subquery."""
+    if scope.community_id is not None:
+        return sa_select(col(Community.lpu_id)).where(col(Community.id) == scope.community_id)
+    return sa_select(literal(scope.lpu_id))
+
+
+def events_in(scope: ReportScope) -> ColumnElement[bool]:
+    """Which events belong to the scope's area: those in its community (or in a
+    community of its LPU), and those for the whole LPU or one of its action groups;
+    every event when the scope has no area.
+    ``scope.event_id`` and the dates are not applied here."""
+    if scope.community_id is None and scope.lpu_id is None:
+        return true()
+    communities = sa_select(col(Community.id))
+    if scope.community_id is not None:
+        communities = communities.where(col(Community.id) == scope.community_id)
+    else:
+        communities = communities.where(col(Community.lpu_id) == scope.lpu_id)
+    groups = sa_select(col(ActionGroup.id)).where(col(ActionGroup.lpu_id).in_(_lpu_of(scope)))
+    return or_(
+        col(Event.community_id).in_(communities),
+        and_(
+            col(Event.community_id).is_(None),
+            or_(col(Event.lpu_id).in_(_lpu_of(scope)), col(Event.action_group_id).in_(groups)),
+        ),
+    )
 
 
 def _language_of_conversation() -> object:
@@ -242,22 +271,12 @@ class ReportRepository:
         if scope.event_id is not None:
             query = query.where(Poll.event_id == scope.event_id)
         elif scope.community_id is not None or scope.lpu_id is not None:
-            communities = select(col(Community.id))
-            if scope.community_id is not None:
-                communities = communities.where(Community.id == scope.community_id)
-                lpu = select(Community.lpu_id).where(Community.id == scope.community_id)
-            else:
-                communities = communities.where(Community.lpu_id == scope.lpu_id)
-                lpu = select(literal(scope.lpu_id))
-            events = select(col(Event.id)).where(
-                or_(
-                    col(Event.community_id).in_(communities),
-                    and_(col(Event.community_id).is_(None), col(Event.lpu_id).in_(lpu)),
-                )
-            )
-            groups = select(col(ActionGroup.id)).where(col(ActionGroup.lpu_id).in_(lpu))
+            groups = select(col(ActionGroup.id)).where(col(ActionGroup.lpu_id).in_(_lpu_of(scope)))
             query = query.where(
-                or_(col(Poll.event_id).in_(events), col(Poll.action_group_id).in_(groups))
+                or_(
+                    col(Poll.event_id).in_(select(col(Event.id)).where(events_in(scope))),
+                    col(Poll.action_group_id).in_(groups),
+                )
             )
         if scope.since is not None:
             query = query.where(col(Poll.created_at) >= scope.since)

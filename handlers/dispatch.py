@@ -41,20 +41,27 @@ def choose_language(deps: Deps, language_code: str | None) -> str:
     return deps.default_locale
 
 
+def _storable(name: str | None, limit: int) -> str:
+    """A name as Telegram gave it, cut to its column and without NUL, which a
+    PostgreSQL text column cannot hold (every update from that person would fail)."""
+    return (name or "").replace("\x00", "")[:limit]
+
+
 async def _user_for(uow: UnitOfWork, deps: Deps, sender: Sender) -> User:
     user = await uow.users.by_telegram_id(sender.telegram_id)
+    first_name, username = _storable(sender.first_name, 128), _storable(sender.username, 64)
     if user is None:
         return await uow.users.add(
             User(
                 telegram_id=sender.telegram_id,
                 chat_id=sender.chat_id,
-                first_name=sender.first_name[:128],
-                username=sender.username[:64] if sender.username else None,
+                first_name=first_name,
+                username=username or None,
                 language=choose_language(deps, sender.language_code),
             )
         )
     await uow.users.touch(
-        user, chat_id=sender.chat_id, first_name=sender.first_name, username=sender.username
+        user, chat_id=sender.chat_id, first_name=first_name, username=username or None
     )
     return user
 

@@ -2,7 +2,8 @@
 
 Decided (``handlers.shown_text``): what people type and what Telegram says their
 name is are stored as given (answers after ``clean``, which drops control
-characters but line breaks and tabs); where they are shown, to the person, to staff
+characters but line breaks and tabs; names without NUL, which PostgreSQL cannot
+store, and which made every update of such a person fail there); where they are shown, to the person, to staff
 or to other residents, direction controls, invisible characters and other control
 characters are taken out, names are kept on one line, and a right-to-left name
 inside a left-to-right sentence is isolated. So a name cannot reorder, hide or
@@ -54,7 +55,8 @@ async def test_a_name_with_an_override_is_stored_as_given_and_shown_without_it(
     await r.send("/start")  # "Welcome back, {name}"
     async with app.deps.uow() as uow:
         user = await uow.users.by_telegram_id(7_800_000_001)
-        assert user is not None and user.first_name == TRICKY_NAME
+        # As given, but for NUL, which a PostgreSQL text column cannot hold.
+        assert user is not None and user.first_name == TRICKY_NAME.replace("\x00", "")
     [reply] = [x for x in r.replies if isinstance(x, Text)]
     check_reply(reply)
     assert "Welcome back, Sam[31m." in r.text

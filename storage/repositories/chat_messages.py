@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ChatMessage, Delivery, User
+
+# Built once: SQLAlchemy then finds their compiled form without working out a cache
+# key again on every update.
+_INSERT = insert(ChatMessage)
+_KNOWN_CHATS = select(User.chat_id).where(
+    col(User.chat_id).in_(bindparam("chat_ids", expanding=True))
+)
 
 
 class ChatMessageLog:
@@ -27,12 +34,12 @@ class ChatMessageLog:
         ]
         if rows:
             await self._session.flush()  # the ORM's pending changes go first, as before
-            await self._session.exec(insert(ChatMessage).values(rows))
+            await self._session.exec(_INSERT, params=rows)
 
     async def known_chats(self, chat_ids: Iterable[int]) -> set[int]:
         """Which of ``chat_ids`` belong to someone we know (not to a person just forgotten)."""
         wanted = list(chat_ids)
-        rows = await self._session.exec(select(User.chat_id).where(col(User.chat_id).in_(wanted)))
+        rows = await self._session.exec(_KNOWN_CHATS, params={"chat_ids": wanted})
         return set(rows.all())
 
     async def since(self, chat_id: int, since: datetime) -> list[int]:

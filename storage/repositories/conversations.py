@@ -4,13 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Answer, Conversation
+
+# The statements every update runs, built once: SQLAlchemy then finds their compiled
+# form without working out their cache key again each time.
+_ACTIVE_FOR = (
+    select(Conversation)
+    .where(Conversation.user_id == bindparam("user_id"), Conversation.status == "active")
+    .order_by(col(Conversation.id).desc())
+)
+_ANSWERS = (
+    select(Answer)
+    .where(Answer.conversation_id == bindparam("conversation_id"))
+    .order_by(col(Answer.id))
+)
+_ANSWER = select(Answer).where(
+    Answer.conversation_id == bindparam("conversation_id"),
+    Answer.question == bindparam("question"),
+)
+_SAVED_COLUMNS = (
+    "step",
+    "status",
+    "anonymous",
+    "reviewing",
+    "community_id",
+    "submitted_at",
+    "updated_at",
+    "version",
+)
+_SAVE = (
+    update(Conversation)
+    .where(
+        col(Conversation.id) == bindparam("conversation_id"),
+        col(Conversation.version) == bindparam("seen"),
+    )
+    .values({name: bindparam(name) for name in _SAVED_COLUMNS})
+    .execution_options(synchronize_session=False)
+)
 
 
 class StaleConversation(Exception):
@@ -22,12 +58,7 @@ class ConversationRepository:
         self._session = session
 
     async def active_for(self, user_id: int) -> Conversation | None:
-        query = (
-            select(Conversation)
-            .where(Conversation.user_id == user_id, Conversation.status == "active")
-            .order_by(col(Conversation.id).desc())
-        )
-        return (await self._session.exec(query)).first()
+        return (await self._session.exec(_ACTIVE_FOR, params={"user_id": user_id})).first()
 
     async def get(self, conversation_id: int) -> Conversation | None:
         return await self._session.get(Conversation, conversation_id)
@@ -54,29 +85,21 @@ class ConversationRepository:
         # before it nor a later one writes the same columns again.
         for key in values.keys() - {"updated_at", "version"}:
             set_committed_value(conversation, key, getattr(conversation, key))
-        statement = (
-            update(Conversation)
-            .where(col(Conversation.id) == conversation.id, col(Conversation.version) == seen)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        result = await self._session.exec(statement)
+        params = {"conversation_id": conversation.id, "seen": seen, **values}
+        result = await self._session.exec(_SAVE, params=params)
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise StaleConversation(conversation.id)
         for key, value in values.items():
             set_committed_value(conversation, key, value)
 
     async def answers(self, conversation_id: int) -> Sequence[Answer]:
-        query = (
-            select(Answer).where(Answer.conversation_id == conversation_id).order_by(col(Answer.id))
-        )
-        return (await self._session.exec(query)).all()
+        return (
+            await self._session.exec(_ANSWERS, params={"conversation_id": conversation_id})
+        ).all()
 
     async def answer(self, conversation_id: int, question: str) -> Answer | None:
-        query = select(Answer).where(
-            Answer.conversation_id == conversation_id, Answer.question == question
-        )
-        return (await self._session.exec(query)).first()
+        params = {"conversation_id": conversation_id, "question": question}
+        return (await self._session.exec(_ANSWER, params=params)).first()
 
     async def put_answer(
         self,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import User
+
+# Built once (asked on every update): its SQL cache key is worked out only once.
+_BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
 
 
 class UserRepository:
@@ -14,7 +18,7 @@ class UserRepository:
         self._session = session
 
     async def by_telegram_id(self, telegram_id: int) -> User | None:
-        result = await self._session.exec(select(User).where(User.telegram_id == telegram_id))
+        result = await self._session.exec(_BY_TELEGRAM_ID, params={"telegram_id": telegram_id})
         return result.first()
 
     async def get(self, user_id: int) -> User | None:

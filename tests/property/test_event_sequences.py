@@ -27,6 +27,7 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from hypothesis import HealthCheck, given, settings
@@ -411,7 +412,23 @@ def _expanded(script: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     return out
 
 
+class StepClock:
+    """The bot's clock, a minute on at every step: a re-delivery comes well after the
+    update it repeats, as Telegram's do, never while it might still be in flight."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self) -> None:
+        self.now += timedelta(minutes=1)
+
+
 async def run_script(deps: Deps, script: list[tuple[Any, ...]]) -> None:
+    clock = StepClock()
+    deps = dataclasses.replace(deps, clock=clock)
     base = next(_ids)
     people = [
         Person(Sender(base + i, base + i, f"Person {i}", f"person{i}", language))
@@ -425,6 +442,7 @@ async def run_script(deps: Deps, script: list[tuple[Any, ...]]) -> None:
         if event is None:  # a replay before anything was sent
             continue
         replay = step[0] == "replay"
+        clock.tick()
         replies = await handle(deps, event)
         for reply in replies:
             check_reply(reply)

@@ -84,22 +84,35 @@ async def _claim(uow: UnitOfWork, update_id: int | None) -> ProcessedUpdate | No
         raise Duplicate from None
 
 
+class UpdateInFlight(Exception):
+    """A re-delivery of an update handled moments ago whose replies have not been
+    confirmed sent: the first worker may still be sending them. Try again later."""
+
+
+IN_FLIGHT_SECONDS = 3.0  # a live worker has sent its replies by then, or nearly
+
+
 async def _replies_of_duplicate(deps: Deps, update_id: int | None) -> list[OutboundReply]:
     """The replies of an update handled before, if they were never confirmed sent.
 
     Telegram sends an update again only when it did not hear that we took it: the
-    worker died after committing, before its replies went out. They go out now,
-    once (a second re-delivery finds none); a worker that died after sending them,
-    just before answering Telegram, makes them arrive twice, which beats never.
+    worker died after committing, before its replies went out, or it is still at
+    work. Replies are forgotten once sent (``chat_log.remember_sent``); those still
+    kept after ``IN_FLIGHT_SECONDS`` are sent now, once (a second re-delivery finds
+    none). Before that, ``UpdateInFlight``: Telegram is asked to try again later.
     """
     log.info("duplicate update skipped", extra={"update_id": update_id})
     if update_id is None:
         return []
     async with deps.uow() as uow:
-        stored = await uow.updates.take_replies(update_id)
+        kept = await uow.updates.kept_replies(update_id)
+        if kept is None:
+            return []
+        stored, handled_at = kept
+        if (deps.clock() - handled_at).total_seconds() < IN_FLIGHT_SECONDS:
+            raise UpdateInFlight(update_id)
+        await uow.updates.drop_replies(update_id)
         await uow.commit()
-    if stored is None:
-        return []
     log.info("replies of a re-delivered update sent again", extra={"update_id": update_id})
     try:
         return reply_codec.loads(stored)

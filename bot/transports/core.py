@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from bot.bootstrap import App
 from bot.transports.polling import RetryLater
 from handlers.apology import apology
-from handlers.dispatch import choose_language, handle
+from handlers.dispatch import UpdateInFlight, choose_language, handle
 from handlers.inbound import InboundEvent
 from handlers.outbound import OutboundReply
 from storage.database import is_transient, write_failure
@@ -31,6 +31,9 @@ async def process(app: App, event: InboundEvent) -> list[OutboundReply]:
     try:
         replies = await handle(app.deps, event)
         outcome = "ok"
+    except UpdateInFlight as exc:
+        outcome = "retry"  # handled moments ago; its replies may still be going out
+        raise RetryLater from exc
     except (OperationalError, InterfaceError, ConnectionError, OSError) as exc:
         outcome = "retry"
         reason = write_failure(exc)

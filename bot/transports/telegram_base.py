@@ -115,7 +115,7 @@ class TelegramTransport(ABC, Generic[U]):
                     self._retry_later.add(event.update_id)
                 return
             sent = await deliver(self.port, replies, origin)
-            await remember_sent(self.app.deps, sent)
+            await remember_sent(self.app.deps, sent, event.update_id if replies else None)
 
     async def handle_update(self, update: U) -> None:
         """Feed one update to the framework; raise ``RetryLater`` if it could not be stored."""

@@ -29,16 +29,21 @@ async def record_inbound(uow: UnitOfWork, deps: Deps, event: InboundEvent) -> No
     )
 
 
-async def remember_sent(deps: Deps, sent: Iterable[tuple[int, int]]) -> None:
-    """Record the bot's messages, ``(chat_id, message_id)``; never raises."""
+async def remember_sent(
+    deps: Deps, sent: Iterable[tuple[int, int]], update_id: int | None = None
+) -> None:
+    """Record the bot's messages, ``(chat_id, message_id)``, and that the replies of
+    ``update_id`` went out (so a re-delivery does not send them again); never raises."""
     by_chat: defaultdict[int, list[int]] = defaultdict(list)
     for chat_id, message_id in sent:
         if chat_id > 0:  # private chats have the user's (positive) id
             by_chat[chat_id].append(message_id)
-    if not by_chat:
+    if not by_chat and update_id is None:
         return
     try:
         async with deps.uow() as uow:
+            if update_id is not None:
+                await uow.updates.drop_replies(update_id)
             for chat_id in await uow.chat_messages.known_chats(by_chat):
                 await uow.chat_messages.record(
                     chat_id, by_chat[chat_id], from_bot=True, at=deps.clock()

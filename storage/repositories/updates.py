@@ -27,8 +27,8 @@ class UpdateLog:
         row.chat_id = chat_id
         row.replies = replies
 
-    async def take_replies(self, update_id: int) -> str | None:
-        """The stored replies of a handled update, handed out once.
+    async def kept_replies(self, update_id: int) -> tuple[str, datetime] | None:
+        """The stored replies of a handled update and when it was handled, if any.
 
         Call it first in its transaction: the row is written before it is read, so
         two workers with the same re-delivery queue on its lock (PostgreSQL) or the
@@ -43,9 +43,15 @@ class UpdateLog:
         current = await self._session.get(ProcessedUpdate, update_id, populate_existing=True)
         if current is None or current.replies is None:
             return None
-        kept = current.replies
-        await self._session.exec(update(ProcessedUpdate).where(row).values(replies=None))
-        return kept
+        return current.replies, current.processed_at
+
+    async def drop_replies(self, update_id: int) -> None:
+        """The update's replies were sent (or handed out to be sent): forget them."""
+        await self._session.exec(
+            update(ProcessedUpdate)
+            .where(col(ProcessedUpdate.update_id) == update_id)
+            .values(replies=None, chat_id=None)
+        )
 
     async def forget_chat(self, chat_id: int) -> None:
         await self._session.exec(

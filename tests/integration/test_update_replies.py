@@ -3,15 +3,17 @@ them instead of losing them; they are handed out once and kept an hour at most."
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from handlers import reply_codec
 from handlers.context import Deps
-from handlers.dispatch import handle
+from handlers.dispatch import UpdateInFlight, handle
 from handlers.inbound import Command, Sender, TextMessage
 from handlers.outbound import (
     Button,
@@ -27,7 +29,9 @@ from handlers.outbound import (
     keyboard,
 )
 from handlers.retention import prune_update_log
+from handlers.safety.chat_log import remember_sent
 from storage.models import ProcessedUpdate
+from tests.integration.test_resident_conversation import answers_of, walk_to_exists
 from tests.support.resident import Resident
 
 EVERY_KIND = [
@@ -81,22 +85,43 @@ async def test_a_redelivered_update_gets_its_replies_once(deps: Deps) -> None:
     first = await handle(deps, event)
     assert first and isinstance(first[0], Text)
 
-    again = await handle(deps, event)  # the worker died before Telegram heard of it
-    assert again == first
-    assert await handle(deps, event) == []  # handed out once
+    # Moments later the first worker may still be sending them: try again later.
+    with pytest.raises(UpdateInFlight):
+        await handle(deps, event)
+
+    # Later still, they were never confirmed sent (the worker died): sent now, once.
+    later = dataclasses.replace(deps, clock=lambda: datetime.now(UTC) + timedelta(seconds=4))
+    assert await handle(later, event) == first
+    assert await handle(later, event) == []
 
     async with deps.uow() as uow:
         row = await uow.session.get(ProcessedUpdate, 77_001)
         assert row is not None and row.replies is None
 
 
+async def test_replies_confirmed_sent_are_not_sent_again(deps: Deps) -> None:
+    event = Command(
+        sender=resident_sender(5_000_000_324), update_id=77_002, name="start", payload=""
+    )
+    assert await handle(deps, event)
+    await remember_sent(deps, [(5_000_000_324, 501)], update_id=77_002)  # the transport did
+
+    later = dataclasses.replace(deps, clock=lambda: datetime.now(UTC) + timedelta(seconds=4))
+    assert await handle(deps, event) == []  # nothing in flight any more
+    assert await handle(later, event) == []
+
+
 async def test_an_answer_is_stored_once_however_often_its_update_comes(deps: Deps) -> None:
     r = Resident(deps, 5_000_000_322)
-    await r.send("/start")
+    await walk_to_exists(r)
     event = TextMessage(sender=r.sender, update_id=77_100, text="Hello there")
     await handle(deps, event)
-    await handle(deps, event)
-    await handle(deps, event)
+    for _ in range(2):
+        with pytest.raises(UpdateInFlight):
+            await handle(deps, event)
+    later = dataclasses.replace(deps, clock=lambda: datetime.now(UTC) + timedelta(seconds=4))
+    await handle(later, event)
+    await handle(later, event)
     async with deps.uow() as uow:
         rows = (
             await uow.session.exec(
@@ -104,6 +129,8 @@ async def test_an_answer_is_stored_once_however_often_its_update_comes(deps: Dep
             )
         ).all()
     assert len(rows) == 1
+    answers = await answers_of(deps, 5_000_000_322)
+    assert answers["exists"].text == "Hello there"
 
 
 async def test_kept_replies_go_after_an_hour_and_update_ids_after_two_days(deps: Deps) -> None:

@@ -172,6 +172,7 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
     if isinstance(data, Officers):
         return await officers.on_button(ctx, data)
     if isinstance(data, DraftButton):
+        ctx.user.awaiting = ""  # back in the draft: its step waits for the text now
         return await presses.on_draft_button(ctx, data)
     if isinstance(data, Organiser):
         return await organise_menu.on_organiser_button(ctx, data)
@@ -185,6 +186,7 @@ async def _button(ctx: Context, press: ButtonPress) -> Replies:
         conv = await ctx.uow.conversations.active_for(ctx.user_id)
         if conv is None:
             return [Notice(text=_("That conversation has ended.")), *await menu.home(ctx)]
+        ctx.user.awaiting = ""  # back in the questionnaire: its step waits for the text
         return await flow.on_button(ctx, conv, data)
     return [Notice(text=_("That button does not work any more."))]
 
@@ -197,12 +199,22 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
         return await funding.on_text(ctx, message.text)
     if directory.organising(ctx.user.awaiting):
         return await directory.on_text(ctx, message.text)
+    # A prompt that waits for text (``awaiting``) is the latest thing the person was
+    # asked: it comes before a questionnaire or a draft they left open, whose steps
+    # clear it when they are shown again (``flow.show``, ``drafts.show``).
+    waiting = await _awaited_text(ctx, message)
+    if waiting is not None:
+        return waiting
     conv = await ctx.uow.conversations.active_for(ctx.user_id)
     draft = await drafts.active_draft(ctx, conv)
     if draft is not None:
         return await draft_answers.on_text(ctx, draft, message.text)
     if conv is not None:
         return await flow.on_text(ctx, conv, message.text)
+    return await menu.home(ctx)
+
+
+async def _awaited_text(ctx: Context, message: TextMessage) -> Replies | None:
     if ctx.user.awaiting.startswith(poll_flow.AWAITING_PREFIX):
         poll_id = ctx.user.awaiting.removeprefix(poll_flow.AWAITING_PREFIX)
         if poll_id.isdigit():
@@ -217,7 +229,7 @@ async def _text(ctx: Context, message: TextMessage) -> Replies:
         return await quiet_hours.on_text(ctx, message.text)
     if directory.awaits_text(ctx.user.awaiting):
         return await directory.on_text(ctx, message.text)
-    return await menu.home(ctx)
+    return None
 
 
 async def _location(ctx: Context, shared: LocationShared) -> Replies:

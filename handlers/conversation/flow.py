@@ -33,7 +33,12 @@ def current_step(ctx: Context, conv: Conversation) -> Step:
 
 
 async def show(ctx: Context, conv: Conversation) -> Text:
-    """The current step of ``conv``, with whatever it needs from the database."""
+    """The current step of ``conv``, with whatever it needs from the database.
+
+    Shown, it is what the person is answering now: an older prompt waiting for
+    text (``User.awaiting``: a postcode for /officer, a poll's question) is let go.
+    """
+    ctx.user.awaiting = ""
     questionnaire = questionnaire_of(ctx, conv)
     step = current_step(ctx, conv)
     assert conv.id is not None

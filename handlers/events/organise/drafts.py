@@ -41,7 +41,9 @@ async def active_draft(ctx: Context, conv: Conversation | None) -> EventDraft | 
 
 
 async def show(ctx: Context, row: EventDraft, data: dict[str, Any]) -> Replies:
-    """The question of the draft's current step, with its buttons."""
+    """The question of the draft's current step, with its buttons; shown, it is what
+    the organiser answers now, so an older prompt waiting for text is let go."""
+    ctx.user.awaiting = ""
     question = QUESTIONS.get(row.step)
     if question is None:  # an unknown step (an older version's): start the mode again
         row.step = steps_of(data)[0]

@@ -134,6 +134,7 @@ async def build_app(
         ),
         emergency=emergency_matcher(settings),
         retention_months=settings.retention_months,
+        dashboard_url=settings.dashboard_url,
     )
     app = App(settings=settings, engine=engine, deps=deps, metrics=Metrics())
     if demo_if_empty:

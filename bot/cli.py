@@ -4,6 +4,7 @@ Usage:
     chinwag chat                 talk to the bot in this terminal (no token needed)
     chinwag run                  run the Telegram bot (long polling, or a webhook)
     chinwag doctor               check settings, database, migrations and the bot token
+    chinwag web                  serve the organisers' web dashboard (CHINWAG_WEB_LISTEN)
     chinwag db upgrade           bring the database schema up to date
     chinwag db downgrade REV     step the schema back to REV ("base" empties it)
     chinwag db current           show the schema revision
@@ -63,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", default=None, help="HOST:PORT for the webhook server")
 
     sub.add_parser("doctor", help="check settings, database, migrations and the bot token")
+    web = sub.add_parser("web", help="serve the organisers' web dashboard")
+    web.add_argument("--listen", default=None, help="HOST:PORT (default CHINWAG_WEB_LISTEN)")
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -136,6 +139,12 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     return await run_bot(settings)
 
 
+async def _web(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.web.server import run_web
+
+    return await run_web(settings, args)
+
+
 async def _db(settings: Settings, args: argparse.Namespace) -> int:
     from bot.bootstrap import check_database
     from storage.database import create_engine
@@ -204,6 +213,7 @@ async def _i18n(settings: Settings, args: argparse.Namespace) -> int:
 COMMANDS = {
     "chat": _chat,
     "run": _run,
+    "web": _web,
     "db": _db,
     "demo": _demo,
     "import": run_import,

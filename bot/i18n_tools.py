@@ -1,7 +1,8 @@
 """Catalogue upkeep: ``chinwag i18n extract``, ``check`` and ``compile``.
 
-Messages come from two places: the Python code under ``handlers/`` (keywords ``_``,
-``_n``, ``_p``, ``N_``) and the questionnaire files, whose texts are translated with
+Messages come from three places: the Python code under ``handlers/`` (keywords ``_``,
+``_n``, ``_p``, ``N_``), the web dashboard (``bot/web/``: its code, and its Jinja2
+templates' ``_`` and ``ngettext``) and the questionnaire files, whose texts are translated with
 the context ``"<questionnaire>.<step>"`` (and ``".<option>"`` for options).
 """
 
@@ -21,6 +22,7 @@ from handlers.conversation.questionnaire import QUESTIONNAIRE_DIR, load_all
 from handlers.i18n import DEFAULT_LOCALES_DIR, DOMAIN, SOURCE_LANGUAGE
 
 HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
+DASHBOARD_DIR = Path(__file__).resolve().parent / "web"
 KEYWORDS = {"_": None, "_n": (1, 2), "_p": ((1, "c"), 2), "N_": None}
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 _TAG = re.compile(r"</?([a-zA-Z]+)[^>]*>")
@@ -33,6 +35,17 @@ def _from_code() -> Iterator[tuple[Message, str]]:
         str(HANDLERS_DIR), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         yield (message, context), f"handlers/{filename}:{lineno}"
+
+
+def _from_dashboard() -> Iterator[tuple[Message, str]]:
+    """The web dashboard's code and its Jinja2 templates (``_`` and ``ngettext``)."""
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]
+    options_map = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    keywords = {**KEYWORDS, "ngettext": (1, 2)}
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(DASHBOARD_DIR), method_map=method_map, options_map=options_map, keywords=keywords
+    ):
+        yield (message, context), f"bot/web/{filename}:{lineno}"
 
 
 def _from_questionnaires() -> Iterator[tuple[Message, str]]:
@@ -53,7 +66,11 @@ def _from_questionnaires() -> Iterator[tuple[Message, str]]:
 def template() -> Catalog:
     """Every user-facing message, as found in the code and questionnaires now."""
     catalog = Catalog(domain=DOMAIN, project="Chinwag", msgid_bugs_address="", charset="utf-8")
-    for (message, context), location in [*_from_code(), *_from_questionnaires()]:
+    for (message, context), location in [
+        *_from_code(),
+        *_from_dashboard(),
+        *_from_questionnaires(),
+    ]:
         path, _, line = location.partition(":")
         msgid = message if isinstance(message, str) else tuple(message)
         catalog.add(msgid, locations=[(path, int(line) if line else 0)], context=context)

@@ -14,6 +14,7 @@ from bot.ops_server import OpsServer, start_ops_server
 from bot.scheduler import DeliveryScheduler, start_deliveries
 from bot.settings import Settings
 from bot.transports.telegram_base import TelegramTransport
+from bot.web.server import WebServer, start_web_server
 from bot.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
 
 log = logging.getLogger("chinwag.run")
@@ -54,13 +55,17 @@ async def run_bot(settings: Settings) -> int:
         parse_listen(settings.listen)
     if settings.metrics_listen:
         parse_listen(settings.metrics_listen, "CHINWAG_METRICS_LISTEN")
+    if settings.web_enabled:
+        parse_listen(settings.web_listen, "CHINWAG_WEB_LISTEN")
     app = await build_app(settings)
     transport = make_transport(settings, app)
     deliveries: DeliveryScheduler | None = None
     ops: OpsServer | None = None
+    dashboard: WebServer | None = None
     try:
         await transport.prepare()
         ops = await start_ops_server(app, transport.name)  # if CHINWAG_METRICS_LISTEN is set
+        dashboard = await start_web_server(app)  # if CHINWAG_WEB_ENABLED is true
         # Reminders, notices and polls go out through the same Bot as the replies.
         deliveries = start_deliveries(app, transport.port)
         if settings.webhook_url:
@@ -79,6 +84,8 @@ async def run_bot(settings: Settings) -> int:
             await transport.run_polling()
         log.info("bot stopped")
     finally:
+        if dashboard is not None:
+            await dashboard.stop()
         if ops is not None:
             await ops.stop()
         if deliveries is not None:  # the message in flight is recorded before the database closes

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     language_detect_confidence: float = Field(default=0.90, gt=0, le=1)
     emergency_keywords_file: Path | None = None  # TOML: a list of words per language
     retention_months: int = Field(default=24, ge=0)  # 0 keeps answers linked for ever
+    dashboard_url: str = "http://127.0.0.1:8090"  # the web dashboard as browsers reach it
+    web_listen: str = "127.0.0.1:8090"  # HOST:PORT that `chinwag web` serves the dashboard on
+    web_enabled: bool = False  # `chinwag run` serves the dashboard too
 
     @classmethod
     def settings_customise_sources(
@@ -89,6 +92,13 @@ class Settings(BaseSettings):
     def _api_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", value):
+            raise ValueError("must be an http(s) URL such as https://dashboard.example.org")
         return value.rstrip("/")
 
     @field_validator("bot_username")

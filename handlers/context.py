@@ -39,6 +39,7 @@ class Deps:
     detection: DetectionSettings = field(default_factory=DetectionSettings)
     emergency: KeywordMatcher = field(default_factory=default_matcher)
     retention_months: int = 24  # answers older than this are anonymised; 0 keeps them
+    dashboard_url: str = "http://127.0.0.1:8090"  # where /dashboard's sign-in links point
 
 
 @dataclass(slots=True)

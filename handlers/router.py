@@ -59,6 +59,7 @@ from handlers.reports import loop
 from handlers.reports.buttons import LoopButton
 from handlers.safety import quick_exit
 from handlers.staff import accept as staff_invite
+from handlers.staff import dashboard
 
 Replies = list[OutboundReply]
 Handler = Callable[[Context], Awaitable[Replies]]
@@ -119,6 +120,8 @@ async def _command(ctx: Context, command: Command) -> Replies:
         return await organise_menu.start(ctx)
     if name == "funding":
         return await funding.home(ctx)
+    if name == "dashboard":
+        return await dashboard.send_link(ctx)
     if name == "groups":
         return await action_groups.list_groups(ctx)
     if name == "directory":

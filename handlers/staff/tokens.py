@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 import secrets
 
-__all__ = ["PREFIX", "TOKEN_LENGTH", "invite_payload", "new_invite_token", "parse_invite_payload"]
+__all__ = [
+    "PREFIX",
+    "TOKEN_LENGTH",
+    "invite_payload",
+    "is_token",
+    "new_invite_token",
+    "parse_invite_payload",
+]
 
 PREFIX = "staff-"
 TOKEN_BYTES = 24
@@ -22,6 +29,11 @@ _TOKEN = re.compile(rf"[A-Za-z0-9_\-]{{{TOKEN_LENGTH}}}\Z")
 def new_invite_token() -> str:
     """A fresh random token of ``TOKEN_LENGTH`` characters."""
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def is_token(value: object) -> bool:
+    """Whether ``value`` has the shape of a token ``new_invite_token`` makes."""
+    return isinstance(value, str) and _TOKEN.match(value) is not None
 
 
 def invite_payload(token: str) -> str:

@@ -54,4 +54,11 @@ def abilities(role: str) -> list[str]:
         broadcast = _("/broadcast: send a message to the people who follow your community.")
     else:
         broadcast = _("/broadcast: send a message to the people who follow your area.")
-    return [organise, _("/poll: send a poll to the people going to your events."), broadcast]
+    return [
+        organise,
+        _("/poll: send a poll to the people going to your events."),
+        broadcast,
+        _(
+            "/dashboard: a link to sign in to the web dashboard, with figures and lists for your area."
+        ),
+    ]

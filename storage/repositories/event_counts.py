@@ -93,7 +93,7 @@ class EventCounts:
             .order_by(col(Event.starts_at), col(Event.id))
             .limit(limit)
         )
-        rows = (await self._session.execute(query)).all()
+        rows = (await self._session.exec(query)).all()  # type: ignore[call-overload]
         return [
             EventRow(
                 id=int(r[0]),

@@ -1,0 +1,13 @@
+"""The organisers' web dashboard: server-rendered pages over the same core and database.
+
+- ``app``: the Starlette application, built from the bot's ``App``;
+- ``server``: serving it with uvicorn, alone (``chinwag web``) or beside the bot;
+- ``auth``: sign-in links from ``/dashboard``, sessions, CSRF;
+- ``scope``: who is looking, and the area their stored role covers;
+- ``templating``: Jinja2 with the bot's gettext catalogues, in the viewer's language;
+- ``charts``, ``csv_export``, ``headers``: inline SVG charts, CSV downloads, security headers;
+- ``pages/``: one module per page.
+
+It is part of the application layer: it may use ``handlers`` and ``storage``, which
+never import it.
+"""

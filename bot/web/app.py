@@ -1,0 +1,69 @@
+"""The dashboard's Starlette application, built from the bot's ``App``.
+
+    create_web_app(app)  # serve it with bot.web.server, or test it with TestClient
+
+Routes (every one but sign-in and the static files behind ``auth.staff_page``):
+
+    GET  /                  the overview         (?format=csv)
+    GET  /events            upcoming events      (?format=csv, or /events.csv)
+    GET  /signin/{token}    the "Sign in" button for a link from /dashboard
+    POST /signin/{token}    use the link, start a session
+    POST /signout           end the session
+    GET  /signed-out        "you have signed out"
+    GET  /static/...        the style sheet
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.bootstrap import App
+from bot.web.context import WebContext, web
+from bot.web.headers import SecurityHeaders
+from bot.web.pages import events, overview, signin
+from bot.web.templating import STATIC, Renderer
+from handlers.i18n import use_locale
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Our own page for 404 and 405, in the default language, with no data."""
+    context = web(request)
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    with use_locale(context.deps.default_locale):
+        return context.renderer.page("error.html", status=status, code=status)
+
+
+def create_web_app(app: App) -> Starlette:
+    parts = urlsplit(app.settings.dashboard_url)
+    base = parts.path.rstrip("/")
+    context = WebContext(
+        deps=app.deps,
+        renderer=Renderer(base),
+        base=base,
+        secure_cookies=parts.scheme == "https",
+    )
+    routes = [
+        Route("/", overview.overview),
+        Route("/events", events.events),
+        Route("/events.csv", events.events),
+        Route("/signin/{token}", signin.signin_form, methods=["GET"]),
+        Route("/signin/{token}", signin.signin, methods=["POST"]),
+        Route("/signout", signin.signout, methods=["POST"]),
+        Route("/signed-out", signin.signed_out_page),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    web_app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: _http_error},
+    )
+    web_app.state.web = context
+    return web_app

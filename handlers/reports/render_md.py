@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers.reports.build import Report
 from handlers.reports.figures import FEWER, Figure, shown
 
+# What people wrote is shown as written, never as Markdown: a resident's answer
+# "![x](https://tracker.example/p.png)" must not load an image in whoever opens
+# the report, nor "[x](javascript:...)" make a link, nor "<script>" run. The
+# characters that start Markdown (and HTML) are backslash-escaped, and so is a
+# line start that would make a heading, a quote or a list.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!])")
+_BLOCK_START = re.compile(r"^[#+\-=]")  # a heading, a list or a setext underline
+_NUMBERED = re.compile(r"^(\d+)([.)])")  # an ordered list
+
 
 def _cell(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())
+    """Someone's text on one line, with nothing in it that Markdown would act on."""
+    flat = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    flat = _BLOCK_START.sub(lambda m: "\\" + m.group(0), flat)
+    return _NUMBERED.sub(r"\1\\\2", flat)
 
 
 def _table(heading: str, rows: tuple[Figure, ...], column: str = "People") -> list[str]:
@@ -20,7 +34,7 @@ def _table(heading: str, rows: tuple[Figure, ...], column: str = "People") -> li
 
 
 def _quote(text: str) -> str:
-    return "> " + " ".join(text.split())
+    return "> " + _cell(text)
 
 
 def _funding(report: Report) -> list[str]:
@@ -53,24 +67,26 @@ def render_md(report: Report) -> str:
     if not report.themes:
         lines += ["None yet.", ""]
     for theme in report.themes:
-        lines += [f"### {theme.phrase} ({shown(theme.people)} people)", ""]
+        lines += [f"### {_cell(theme.phrase)} ({shown(theme.people)} people)", ""]
         lines += [_quote(q) for q in theme.quotes] + [""]
     lines += _table("Organisations and groups mentioned", report.mentioned)
     for poll in report.polls:
-        lines += _table(f"Poll: {poll.question} ({poll.status})", poll.options, "Votes")
+        lines += _table(f"Poll: {_cell(poll.question)} ({poll.status})", poll.options, "Votes")
     lines += ["## You said, we did", ""]
     if not report.updates:
         lines += ["No updates yet.", ""]
     for note in report.updates:
         kind = "action group" if note.group else "theme"
-        lines += [f"### {note.sent}: {note.about} ({kind}; {note.reached.text} people told)", ""]
+        about = _cell(note.about)
+        lines += [f"### {note.sent}: {about} ({kind}; {note.reached.text} people told)", ""]
         lines += [_quote(note.text), ""]
     lines += _funding(report)
     lines += ["## What organisations said in their engagement plans", ""]
     if not report.plans:
         lines += ["None yet.", ""]
     for plan in report.plans:
-        lines += [f"### {plan.organisation}" + (f" ({plan.kind})" if plan.kind else ""), ""]
+        kind = f" ({_cell(plan.kind)})" if plan.kind else ""
+        lines += [f"### {_cell(plan.organisation)}{kind}", ""]
         lines += [f"- **{_cell(q)}:** {_cell(a)}" for q, a in plan.answers] + [""]
     lines += ["## Every answer, by question", ""]
     for question in report.questions:

@@ -6,8 +6,9 @@ Either way the schema is built once per session with the real Alembic migrations
 from empty, into a template (one with the demo data, one without any rows), and
 each test gets its own copy, which is much faster than migrating again: a copied
 SQLite file, or a PostgreSQL database created ``TEMPLATE`` the session's template
-and dropped afterwards. Names carry the process id, so two pytest processes can
-share one server.
+and, after the test, put back as the template was for the next one (see
+``_Snapshot``), or dropped if the test changed its schema. Names carry the process
+id, so two pytest processes can share one server.
 
 PostgreSQL is the server at ``CHINWAG_TEST_POSTGRES_URL`` (default
 ``postgresql://postgres@127.0.0.1:5432/test``). On the SQLite run the tests that

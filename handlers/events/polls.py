@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
+from handlers import spreadsheet
 from handlers.context import Context, Deps
 from handlers.deliveries import SentMessage, after_sent, composer
 from handlers.i18n import _, _n
@@ -180,7 +181,7 @@ async def export_csv(uow: UnitOfWork, poll: Poll) -> Document:
     options = options_of(poll)
     writer.writerow(["option", "votes"])
     for option, n in zip(options, await tally(uow, poll), strict=True):
-        writer.writerow([option, n])
+        writer.writerow(spreadsheet.row([option, n]))
     if not poll.anonymous:
         writer.writerow([])
         writer.writerow(["voter", "choices"])
@@ -190,7 +191,7 @@ async def export_csv(uow: UnitOfWork, poll: Poll) -> Document:
                 for i in vote.option_ids.split(",")
                 if i.isdigit() and int(i) < len(options)
             ]
-            writer.writerow([user.first_name, "; ".join(chosen)])
+            writer.writerow(spreadsheet.row([user.first_name, "; ".join(chosen)]))
     return Document(
         filename=f"chinwag-poll-{poll.id}.csv",
         content=buffer.getvalue().encode(),

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 
+from handlers import spreadsheet
 from handlers.conversation.questionnaire import load_all
 from storage.repositories.reports import ExportRow
 
@@ -59,7 +60,7 @@ def export_csv(rows: list[ExportRow]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(export_records(rows))
+    writer.writerows({k: spreadsheet.cell(v) for k, v in r.items()} for r in export_records(rows))
     return out.getvalue()
 
 

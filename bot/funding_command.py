@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import ConfigError
 from bot.report_command import _write
 from bot.settings import Settings
+from handlers import spreadsheet
 from handlers.funding.money import money, pence
 from storage.models import FundingPot
 from storage.uow import UnitOfWork
@@ -150,22 +151,21 @@ async def export_csv(uow: UnitOfWork, tz: ZoneInfo) -> str:
     for application, pot in await uow.funding.everything():
         if application.status == "draft":
             continue
-        writer.writerow(
-            {
-                "application": application.id,
-                "pot": pot.id,
-                "pot_title": pot.title,
-                "area": await uow.funding.area_name(pot),
-                "status": application.status,
-                "project_name": application.project_name,
-                "requested": pounds(application.requested_pence),
-                "decided": pounds(application.decided_amount_pence),
-                "decision_reason": application.decision_reason,
-                "contact": application.contact,
-                "submitted_at": _local(application.submitted_at, tz),
-                "decided_at": _local(application.decided_at, tz),
-            }
-        )
+        record = {
+            "application": application.id,
+            "pot": pot.id,
+            "pot_title": pot.title,
+            "area": await uow.funding.area_name(pot),
+            "status": application.status,
+            "project_name": application.project_name,
+            "requested": pounds(application.requested_pence),
+            "decided": pounds(application.decided_amount_pence),
+            "decision_reason": application.decision_reason,
+            "contact": application.contact,
+            "submitted_at": _local(application.submitted_at, tz),
+            "decided_at": _local(application.decided_at, tz),
+        }
+        writer.writerow({k: spreadsheet.cell(v) for k, v in record.items()})  # no formulas
     return out.getvalue()
 
 

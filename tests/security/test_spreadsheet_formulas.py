@@ -1,7 +1,7 @@
 """A name or answer that a spreadsheet would run as a formula is exported as text.
 
-The poll results an organiser downloads in the chat, the answers export and the
-report's CSV are opened in spreadsheets. A cell that starts with ``=``, ``+``,
+The poll results an organiser downloads in the chat, the answers export, the
+report's CSV and the funding export are opened in spreadsheets. A cell that starts with ``=``, ``+``,
 ``-`` or ``@`` is written with a leading ``'`` (``handlers.spreadsheet``); what is
 stored is unchanged.
 """
@@ -15,12 +15,13 @@ import json
 import pytest
 
 from bot.bootstrap import App
+from bot.funding_command import export_csv as funding_export_csv
 from handlers.callbacks import PollAction, PollButton
 from handlers.outbound import Document
 from handlers.payloads import encode
 from handlers.reports.export import export_csv
 from handlers.spreadsheet import cell
-from storage.models import Poll, PollVote, User
+from storage.models import FundingApplication, Poll, PollVote, User
 from storage.repositories.reports import ReportScope
 from tests.integration.test_resident_conversation import answers_of, walk_to_exists
 from tests.security.world import ORGANISER, seed
@@ -80,3 +81,18 @@ async def test_the_answers_export_quotes_a_formula_answer(app: App) -> None:
     records = list(csv.DictReader(io.StringIO(export_csv(rows))))
     assert "'" + FORMULA in [record["answer"] for record in records]
     assert FORMULA not in [record["answer"] for record in records]
+
+
+async def test_the_funding_export_quotes_a_formula_project_and_contact(app: App) -> None:
+    world = await seed(app.deps)
+    async with app.deps.uow() as uow:
+        application = await uow.session.get(FundingApplication, world.application)
+        assert application is not None
+        application.project_name, application.contact = FORMULA, "+44 1234 567890"
+        uow.session.add(application)
+        await uow.commit()
+    async with app.deps.uow() as uow:
+        exported = await funding_export_csv(uow, app.deps.timezone)
+    [record] = list(csv.DictReader(io.StringIO(exported)))
+    assert record["project_name"] == "'" + FORMULA
+    assert record["contact"] == "'+44 1234 567890"  # a phone number stays readable as text

@@ -35,7 +35,16 @@ from tests.security.world import World, changed, fingerprint, seed
 from tests.support.resident import Resident
 
 RESIDENT = 7_700_000_100
-STAFF_COMMANDS = ["organise", "organize", "broadcast", "poll", "report", "report csv", "wedid"]
+STAFF_COMMANDS = [
+    "organise",
+    "organize",
+    "broadcast",
+    "poll",
+    "report",
+    "report csv",
+    "wedid",
+    "dashboard",
+]
 
 # The directory and funding payloads also carry residents' own actions (browse,
 # search, apply, answer): only the staff ones are listed here.

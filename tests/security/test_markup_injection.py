@@ -5,7 +5,8 @@ stray closing tag (``</code>``), HTML entities that must stay literal (``&amp;``
 ``&#60;``), and Markdown (``*bold*``, ``[x](tg://user?id=1)``), which means nothing
 in HTML mode but must not be turned into anything either. For every field people
 write (conversation answers, first names shown to staff, funding applications and
-an organiser's question, broadcasts, event titles and venues, directory entries,
+an organiser's question, broadcasts, event titles and venues and the surgery notice
+that followers get, funding pots opened in the chat, directory entries,
 "you said, we did" updates, poll questions) the test checks what is STORED (exactly
 what was typed) and what is SENT: valid Telegram HTML whose visible text holds the
 string literally, with no formatting starting or ending inside it and no link to
@@ -26,10 +27,12 @@ from bot.staff_command import grant_role
 from handlers.callbacks import EventAction, EventButton, Organiser, OrganiserAction
 from handlers.deliveries import compose
 from handlers.directory.buttons import DirectoryAction, DirectoryButton
+from handlers.funding.buttons import FundingAction, FundingButton
 from handlers.inbound import LocationShared
 from handlers.outbound import Edit, OutboundReply, Poll, Text
 from handlers.payloads import encode
 from handlers.reports.buttons import LoopAction, LoopButton
+from handlers.surgeries.notices import KIND as SURGERY
 from storage.models import (
     Broadcast,
     Delivery,
@@ -37,6 +40,7 @@ from storage.models import (
     Event,
     EventDraft,
     FundingApplication,
+    FundingPot,
     LoopUpdate,
     Rsvp,
     User,
@@ -180,6 +184,7 @@ async def test_an_event_title_and_venue(app: App) -> None:
     world = await seed(app.deps)
     app = at_noon(app)
     title, venue = INJECTION[:100], (INJECTION[100:] + INJECTION[:60]).strip()
+    [follower] = await add_followers(app, "Tarvin", 1)  # told of the new surgery
     org = Resident(app.deps, ORGANISER, "Olu")
     await org.send("/organise")
     await org.press("New event")
@@ -206,6 +211,15 @@ async def test_an_event_title_and_venue(app: App) -> None:
     replies = await resident.press_data(encode(EventButton(EventAction.OPEN, event.id or 0)))
     for shown in (title, venue, INJECTION):
         assert_shown(replies, shown)
+    async with app.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(follower)
+        assert user is not None
+        [notice] = (
+            await uow.session.exec(
+                select(Delivery).where(Delivery.kind == SURGERY, Delivery.user_id == user.id)
+            )
+        ).all()
+        assert_shown(await compose(app.deps, uow, notice) or [], title)
 
 
 async def test_a_directory_entry(app: App) -> None:
@@ -286,3 +300,27 @@ async def test_a_username_is_never_shown_as_a_link(app: App) -> None:
     async with app.deps.uow() as uow:
         user = (await uow.session.exec(select(User).where(User.telegram_id == 7_900_000_008))).one()
     assert user.username == "evil</a><a href='x'>"
+
+
+async def test_a_funding_pot_opened_in_the_chat(app: App) -> None:
+    world = await seed(app.deps)
+    org = Resident(app.deps, ORGANISER, "Olu")
+    await org.press_data(encode(FundingButton(FundingAction.NEW_POT, world.lpu_id)))
+    for answer in [INJECTION, "£500", INJECTION, INJECTION, "31/03/2030"]:
+        await org.send(answer)  # title, amount, purpose, criteria, closing day
+    assert_shown(org.replies)  # the summary before opening
+    async with app.deps.uow() as uow:
+        pot = (
+            await uow.session.exec(select(FundingPot).where(FundingPot.title == INJECTION))
+        ).one()
+    assert pot.purpose == pot.criteria == INJECTION
+    assert_shown(await org.press("Open the pot"))
+    resident = Resident(app.deps, 7_900_000_009)
+    await resident.send("/start")
+    async with app.deps.uow() as uow:  # a resident of Tarvin, in the pot's LPU
+        user = await uow.users.by_telegram_id(7_900_000_009)
+        assert user is not None
+        user.community_id = world.community_id
+        uow.session.add(user)
+        await uow.commit()
+    assert_shown(await resident.press_data(encode(FundingButton(FundingAction.POT, pot.id or 0))))

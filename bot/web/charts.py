@@ -16,11 +16,11 @@ from handlers.i18n import _
 from handlers.reports.figures import THRESHOLD, Figure
 
 WIDTH = 640
-LABEL_WIDTH = 220
-VALUE_WIDTH = 100
+LABEL_WIDTH = 260
+VALUE_WIDTH = 120
 ROW_HEIGHT = 28
 BAR_HEIGHT = 18
-LABEL_LENGTH = 34
+LABEL_LENGTH = 30  # characters drawn; the table and the bar's title have the rest
 
 
 @dataclass(frozen=True, slots=True)

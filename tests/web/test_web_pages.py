@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from bot.web.charts import LABEL_WIDTH, WIDTH, bar_chart
+from bot.web.charts import LABEL_WIDTH, VALUE_WIDTH, WIDTH, bar_chart
 from bot.web.csv_export import csv_text
 from handlers.context import Deps
 from handlers.reports.figures import Figure
@@ -58,7 +58,7 @@ def test_bars_are_scaled_to_the_largest_and_small_counts_hidden() -> None:
     rows = [Figure("x", "Tarvin", 40), Figure("x", "Hoole", 20), Figure("x", "Kelsall", 3)]
     chart = bar_chart("c", "Title", "Community", rows)
     big, half, hidden = chart.bars
-    assert big.bar_width == 2 * half.bar_width == WIDTH - LABEL_WIDTH - 100
+    assert big.bar_width == 2 * half.bar_width == WIDTH - LABEL_WIDTH - VALUE_WIDTH
     assert (hidden.suppressed, hidden.value) == (True, "fewer than 5")
     assert hidden.bar_width == round(big.bar_width * 5 / 40)  # drawn up to 5, not to 3
     assert big.bar_x == LABEL_WIDTH and big.value_x > big.bar_x + big.bar_width

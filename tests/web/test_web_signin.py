@@ -264,3 +264,17 @@ async def test_every_response_carries_the_security_headers(
 
 def test_world_fixture_is_what_the_tests_assume(world: World) -> None:
     assert world.tarvin.lpu_id == world.hoole.lpu_id != world.crewe.lpu_id
+
+
+async def test_signing_in_again_ends_the_browsers_earlier_session(
+    deps: Deps, browser: httpx.AsyncClient
+) -> None:
+    await sign_in(deps, browser, ORGANISER)
+    first = browser.cookies["chinwag_session"]
+    await sign_in(deps, browser, ORGANISER)
+    assert browser.cookies["chinwag_session"] != first
+    async with deps.uow() as uow:
+        ended = [
+            s.ended_at is not None for s in (await uow.session.exec(select(DashboardSession))).all()
+        ]
+    assert sorted(ended) == [False, True]

@@ -99,6 +99,9 @@ async def signin(request: Request) -> Response:
             await uow.commit()  # the link is used up all the same
             with use_locale(deps.default_locale):
                 return refused(context, "not staff", 403, user_id=user_id)
+        earlier = request.cookies.get(SESSION_COOKIE, "")
+        if is_token(earlier):  # a session this browser had before ends: one at a time
+            await uow.dashboard.end_session(earlier, now)
         session_id, csrf = new_secret(), new_secret()
         await uow.dashboard.start_session(
             session_id, user_id=user_id, csrf_token=csrf, now=now, expires_at=session_expiry(now)

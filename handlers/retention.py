@@ -2,7 +2,8 @@
 
 Answers sent more than that many months ago stay in the reports but lose the link
 to the person who gave them (``conversations.user_id`` becomes NULL); answers never
-sent are deleted. Message ids older than 48 hours, kept for the quick exit, go too.
+sent are deleted. Message ids older than 48 hours, kept for the quick exit, go too,
+and so do the dashboard's used or expired sign-in links and ended sessions.
 Running it twice, or on several workers at once, changes nothing more.
 
 More often, ``prune_update_log`` drops the replies kept with handled updates (for a
@@ -37,6 +38,7 @@ async def apply_retention(deps: Deps, now: datetime) -> int:
             cutoff = months_before(now, deps.retention_months)
             changed = await uow.retention.anonymise_before(cutoff)
         await uow.chat_messages.prune(now - DELETABLE_FOR)
+        await uow.dashboard.prune(now)  # dashboard links and sessions that have ended
         await uow.commit()
     return changed
 

@@ -47,7 +47,7 @@ async def send_link(ctx: Context) -> Replies:
         log_refused(ctx, "dashboard")
         return [Text(text=_("Only organisers and policing teams can use the dashboard."))]
     now = ctx.now()
-    await ctx.uow.dashboard.prune(ctx.user_id, now)
+    await ctx.uow.dashboard.prune(now, ctx.user_id)
     token = new_invite_token()
     expires = now + timedelta(minutes=LINK_MINUTES)
     await ctx.uow.dashboard.create_link(token, user_id=ctx.user_id, expires_at=expires)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import and_, delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -88,20 +88,15 @@ class DashboardRepository:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def prune(self, user_id: int, now: datetime) -> None:
-        """Forget ``user_id``'s links and sessions that can no longer sign anyone in."""
-        await self._session.exec(
-            delete(DashboardLink).where(
-                col(DashboardLink.user_id) == user_id,
-                or_(col(DashboardLink.used_at).is_not(None), col(DashboardLink.expires_at) <= now),
-            )
+    async def prune(self, now: datetime, user_id: int | None = None) -> None:
+        """Forget links and sessions that can no longer sign anyone in: ``user_id``'s,
+        or everyone's when it is ``None`` (the daily retention job)."""
+        links = or_(col(DashboardLink.used_at).is_not(None), col(DashboardLink.expires_at) <= now)
+        sessions = or_(
+            col(DashboardSession.ended_at).is_not(None), col(DashboardSession.expires_at) <= now
         )
-        await self._session.exec(
-            delete(DashboardSession).where(
-                col(DashboardSession.user_id) == user_id,
-                or_(
-                    col(DashboardSession.ended_at).is_not(None),
-                    col(DashboardSession.expires_at) <= now,
-                ),
-            )
-        )
+        if user_id is not None:
+            links = and_(col(DashboardLink.user_id) == user_id, links)
+            sessions = and_(col(DashboardSession.user_id) == user_id, sessions)
+        await self._session.exec(delete(DashboardLink).where(links))
+        await self._session.exec(delete(DashboardSession).where(sessions))

@@ -15,6 +15,7 @@ from bot.bootstrap import App
 from bot.web.app import create_web_app
 from handlers.context import Deps
 from handlers.outbound import Text
+from handlers.retention import apply_retention
 from storage.models import DashboardLink, DashboardSession, User
 from storage.repositories.invites import token_hash
 from tests.support.resident import Resident
@@ -278,3 +279,18 @@ async def test_signing_in_again_ends_the_browsers_earlier_session(
             s.ended_at is not None for s in (await uow.session.exec(select(DashboardSession))).all()
         ]
     assert sorted(ended) == [False, True]
+
+
+async def test_the_daily_retention_forgets_ended_sessions_and_spent_links(
+    deps: Deps, browser: httpx.AsyncClient
+) -> None:
+    csrf = await sign_in(deps, browser, ORGANISER)  # a used link, and a live session
+    await dashboard_link(deps, PCSO)  # a link not used yet
+    await browser.post("/signout", data={"csrf": csrf})
+    await sign_in(deps, browser, ADMIN)  # another used link, another live session
+    await apply_retention(deps, datetime.now(UTC))
+    async with deps.uow() as uow:
+        sessions = (await uow.session.exec(select(DashboardSession))).all()
+    assert [s.ended_at for s in sessions] == [None]
+    assert [link.used_at for link in await _links(deps)] == [None]
+    assert (await browser.get("/")).status_code == 200

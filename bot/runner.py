@@ -7,15 +7,17 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.bootstrap import App, build_app
 from bot.ops_server import OpsServer, start_ops_server
 from bot.scheduler import DeliveryScheduler, start_deliveries
 from bot.settings import Settings
 from bot.transports.telegram_base import TelegramTransport
-from bot.web.server import WebServer, start_web_server
 from bot.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
+
+if TYPE_CHECKING:
+    from bot.web.server import WebServer
 
 log = logging.getLogger("chinwag.run")
 
@@ -65,7 +67,10 @@ async def run_bot(settings: Settings) -> int:
     try:
         await transport.prepare()
         ops = await start_ops_server(app, transport.name)  # if CHINWAG_METRICS_LISTEN is set
-        dashboard = await start_web_server(app)  # if CHINWAG_WEB_ENABLED is true
+        if settings.web_enabled:  # the dashboard too, in this loop
+            from bot.web.server import start_web_server
+
+            dashboard = await start_web_server(app)
         # Reminders, notices and polls go out through the same Bot as the replies.
         deliveries = start_deliveries(app, transport.port)
         if settings.webhook_url:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.bootstrap import App
 from bot.errors import ConfigError
+from bot.settings import load_settings
 from bot.web.server import WebServer
 from tests.e2e.conftest import free_port
 from tests.e2e.test_process import ROOT, chinwag_run
@@ -117,3 +118,15 @@ async def test_a_port_in_use_is_a_configuration_error(app: App) -> None:
             await WebServer(app, f"127.0.0.1:{first.port}").start()
     finally:
         await first.stop()
+
+
+@pytest.mark.parametrize(
+    "url", ["dashboard.example.org", "ftp://dashboard.example.org", "https://x.org/a?b=1"]
+)
+def test_a_malformed_dashboard_url_is_one_line_naming_the_setting(url: str) -> None:
+    with pytest.raises(ConfigError, match=r"^CHINWAG_DASHBOARD_URL: .*must be an http\(s\) URL"):
+        load_settings(dashboard_url=url)
+
+
+def test_the_dashboard_url_loses_its_trailing_slash() -> None:
+    assert load_settings(dashboard_url="https://x.org/dash/").dashboard_url == "https://x.org/dash"

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from handlers.context import Deps
-from storage.models import Conversation, User
+from storage.models import ActionGroup, Conversation, Event, User
 from tests.web.conftest import ADMIN, ORGANISER, PCSO, SERGEANT_CREWE, World, add_event, sign_in
 
 
@@ -177,4 +177,23 @@ async def test_a_role_without_an_area_sees_nothing(
         await uow.commit()
     page = await browser.get("/")
     assert "Your role has no area yet" in page.text and "Tarvin" not in page.text
+    assert _csv(await browser.get("/events.csv")) == []
+
+
+async def test_an_action_groups_event_belongs_to_the_groups_lpu(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    async with deps.uow() as uow:
+        group = ActionGroup(lpu_id=world.tarvin.lpu_id, title="Speeding A51")
+        uow.session.add(group)
+        await uow.commit()
+    event_id = await add_event(deps, "Speeding group meets", going=2)
+    async with deps.uow() as uow:
+        await uow.session.exec(
+            update(Event).where(col(Event.id) == event_id).values(action_group_id=group.id)
+        )
+        await uow.commit()
+    await sign_in(deps, browser, ORGANISER)
+    assert [e["title"] for e in _csv(await browser.get("/events.csv"))] == ["Speeding group meets"]
+    await sign_in(deps, browser, SERGEANT_CREWE)
     assert _csv(await browser.get("/events.csv")) == []

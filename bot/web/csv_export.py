@@ -2,7 +2,7 @@
 
 UTF-8 with a byte-order mark (so spreadsheet programs read Welsh, Polish or Arabic
 names right), one header row, and every cell that a spreadsheet would take for a
-formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) prefixed with ``'``.
+formula prefixed with ``'`` (``handlers.spreadsheet``, as the chat's CSV does).
 """
 
 from __future__ import annotations
@@ -13,14 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from starlette.responses import Response
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA):
-        return "'" + text
-    return text
+from handlers import spreadsheet
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -28,7 +21,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow(spreadsheet.row(tuple(row)))
     return buffer.getvalue()
 
 

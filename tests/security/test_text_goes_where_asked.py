@@ -56,7 +56,9 @@ async def test_a_poll_question_is_not_saved_as_an_events_title(app: App) -> None
     await org.press("Speeding")
     await org.send("What should we tackle?\nParking\nLitter")
     async with app.deps.uow() as uow:
-        polls = (await uow.session.exec(select(Poll).where(Poll.question == "What should we tackle?"))).all()
+        polls = (
+            await uow.session.exec(select(Poll).where(Poll.question == "What should we tackle?"))
+        ).all()
         drafts = (
             await uow.session.exec(select(EventDraft).where(EventDraft.id != world.event_draft))
         ).all()

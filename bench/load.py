@@ -15,7 +15,7 @@ processes sharing one database):
   fresh database, created from a migrated template and dropped at the end).
 
 In each pass one resident first walks alone (warming the workers up and giving
-the reference transcript), then ``--residents`` residents (``--quick``: 30) start at
+the reference transcript), then ``--residents`` residents (``--quick``: 20) start at
 once, each waiting for the bot's answer before the next step as a person does:
 ``/start``, "Have your say", Start, "I agree", the community by a misspelt name,
 two free-text answers, an issue button, Done, a third answer, Skip, "Send my
@@ -338,13 +338,13 @@ def print_ratios(rows: list[Row]) -> bool:
 
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="30 residents, 1 and 2 workers")
+    parser.add_argument("--quick", action="store_true", help="20 residents, 1 and 2 workers")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--workers", default=None, help="comma-separated, default 1,2,4")
     parser.add_argument("--residents", type=int, default=None, help="default 200")
     parser.add_argument("--connections", type=int, default=40, help="webhook max_connections")
     args = parser.parse_args()
-    residents = args.residents or (30 if args.quick else 200)
+    residents = args.residents or (20 if args.quick else 200)
     workers = [int(n) for n in (args.workers or ("1,2" if args.quick else "1,2,4")).split(",")]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     print(

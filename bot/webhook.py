@@ -69,7 +69,8 @@ class WebhookServer:
 
     async def _update(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+        # Undecodable header bytes arrive as lone surrogates: compare them as bytes.
+        if not hmac.compare_digest(given.encode(errors="surrogateescape"), self.secret.encode()):
             log.warning(
                 "webhook request with a missing or wrong secret refused",
                 extra={"remote": request.remote},

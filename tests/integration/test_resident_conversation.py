@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from bot.bootstrap import build_app
@@ -206,14 +207,15 @@ async def test_stale_and_forged_buttons_are_refused(deps: Deps) -> None:
 
 
 async def test_a_redelivered_update_is_handled_once(deps: Deps) -> None:
-    from handlers.dispatch import handle
+    from handlers.dispatch import UpdateInFlight, handle
     from handlers.inbound import TextMessage
 
     r = Resident(deps)
     await walk_to_exists(r)
     event = TextMessage(sender=r.sender, update_id=424242, text="first")
     assert await handle(deps, event)
-    assert await handle(deps, event) == []
+    with pytest.raises(UpdateInFlight):  # moments later: Telegram is asked to try again
+        await handle(deps, event)
     answers = await answers_of(deps, r.sender.telegram_id)
     assert answers["exists"].text == "first" and "needs" not in answers
 

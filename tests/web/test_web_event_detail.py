@@ -1,0 +1,194 @@
+"""An event's page: RSVPs and check-ins in the viewer's area only, the QR code to
+print, and cancelling it with a confirmation step, as the chat's organiser does."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import httpx
+from sqlmodel import col, select
+
+from handlers.callbacks import OrganiserAction
+from handlers.context import Deps
+from handlers.events.deeplink import event_start_payload, new_token
+from handlers.events.organise.buttons import org
+from storage.models import Delivery, Rsvp, User
+from tests.support.resident import Resident
+from tests.web.conftest import ADMIN, ORGANISER, PCSO, SERGEANT_CREWE, World, add_event, sign_in
+
+
+async def _name(deps: Deps, event_id: int, status: str, name: str) -> None:
+    """Give the first person with ``status`` at the event a name."""
+    async with deps.uow() as uow:
+        rsvp = (
+            await uow.session.exec(
+                select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.status == status)
+            )
+        ).first()
+        assert rsvp is not None
+        user = await uow.users.get(rsvp.user_id)
+        assert user is not None
+        user.first_name = name
+        uow.session.add(user)
+        await uow.commit()
+
+
+async def _notices(deps: Deps, event_id: int) -> list[tuple[str, str, bool, int | None]]:
+    """(kind, the change in the payload's key, urgent, recipient) of the event's notices."""
+    async with deps.uow() as uow:
+        rows = (
+            await uow.session.exec(
+                select(Delivery)
+                .where(col(Delivery.key).startswith(f"notice:{event_id}:"))
+                .order_by(col(Delivery.user_id))
+            )
+        ).all()
+    return [(d.kind, d.key.split(":")[3], d.urgent, d.user_id) for d in rows]
+
+
+async def _rsvp_users(deps: Deps, event_id: int) -> list[int]:
+    async with deps.uow() as uow:
+        rows = (await uow.session.exec(select(Rsvp).where(Rsvp.event_id == event_id))).all()
+    return sorted(r.user_id for r in rows)
+
+
+async def test_the_page_shows_who_is_coming_and_the_qr_code(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    event_id = await add_event(
+        deps, "Tarvin chat", community=world.tarvin, going=3, maybe=1, waiting=1, checked_in=1
+    )
+    await _name(deps, event_id, "going", "<b>Bold</b> Bea")
+    await _name(deps, event_id, "maybe", "Mo")
+    async with deps.uow() as uow:
+        event = await uow.events.get(event_id)
+        assert event is not None
+        event.checkin_token = new_token()
+        uow.session.add(event)
+        await uow.commit()
+    await sign_in(deps, browser, PCSO)
+    page = await browser.get(f"/events/{event_id}")
+    assert page.status_code == 200
+    text = page.text
+    assert "<h1>Tarvin chat</h1>" in text and "Village hall" in text
+    assert "&lt;b&gt;Bold&lt;/b&gt; Bea" in text and "<b>Bold</b>" not in text
+    assert "<li>Mo</li>" in text
+    assert '<caption id="counts-caption">Who is coming</caption>' in text
+    assert re.search(
+        r'<td class="num">3</td>\s*<td class="num">1</td>\s*<td class="num">1</td>'
+        r'\s*<td class="num">1</td>',
+        text,
+    )
+    found = re.search(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert found and base64.b64decode(found.group(1)).startswith(b"\x89PNG")
+    assert 'alt="QR code that opens this event in Chinwag' in text
+    link = f"https://t.me/chinwag_bot?start={event_start_payload(event_id, event.checkin_token)}"
+    assert f'<a href="{link}">{link}</a>' in text
+    assert "@media print" in (await browser.get("/static/dashboard.css")).text
+    # A PCSO may not cancel a community's Community Conversation in the chat either.
+    assert "Cancel event" not in text
+    events = await browser.get("/events")
+    assert f'href="/events/{event_id}"' in events.text
+
+
+async def test_an_event_of_another_area_is_not_found(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    hoole = await add_event(deps, "Hoole chat", community=world.hoole)
+    crewe = await add_event(deps, "Crewe chat", community=world.crewe)
+    await sign_in(deps, browser, PCSO)
+    assert (await browser.get(f"/events/{hoole}")).status_code == 404
+    assert (await browser.get(f"/events/{crewe}/cancel")).status_code == 404
+    assert (await browser.get("/events/999999")).status_code == 404
+    browser.cookies.clear()
+    csrf = await sign_in(deps, browser, SERGEANT_CREWE)
+    assert (await browser.get(f"/events/{crewe}")).status_code == 200
+    refused = await browser.post(f"/events/{hoole}/cancel", data={"csrf": csrf})
+    assert refused.status_code == 404
+    async with deps.uow() as uow:
+        event = await uow.events.get(hoole)
+        assert event is not None and event.status == "scheduled"
+
+
+async def test_cancelling_asks_first_then_tells_everyone_as_the_chat_does(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    by_chat = await add_event(deps, "By chat", community=world.hoole, going=2, maybe=1, waiting=1)
+    by_web = await add_event(deps, "By web", community=world.hoole, going=2, maybe=1, waiting=1)
+    csrf = await sign_in(deps, browser, ORGANISER)
+    await Resident(deps, ORGANISER, "Sam").press_data(org(OrganiserAction.CONFIRM_ONE, by_chat))
+
+    page = await browser.get(f"/events/{by_web}")
+    assert f'href="/events/{by_web}/cancel">Cancel event</a>' in page.text
+    confirm = await browser.get(f"/events/{by_web}/cancel")
+    assert "Cancel this event?" in confirm.text
+    assert "Everyone who said they are coming will be told." in confirm.text
+    assert re.search(
+        rf'<form method="post" action="/events/{by_web}/cancel">\s*'
+        r'<input type="hidden" name="csrf"',
+        confirm.text,
+    )
+    async with deps.uow() as uow:
+        event = await uow.events.get(by_web)
+        assert event is not None and event.status == "scheduled"  # asking changed nothing
+
+    done = await browser.post(f"/events/{by_web}/cancel", data={"csrf": csrf})
+    assert done.status_code == 200
+    assert "Cancelled. 4 people who were coming have been told." in done.text
+    assert 'role="status"' in done.text and "Cancel event" not in done.text
+    async with deps.uow() as uow:
+        chat_event, web_event = await uow.events.get(by_chat), await uow.events.get(by_web)
+    assert chat_event is not None and web_event is not None
+    assert (
+        (web_event.status, web_event.version)
+        == ("cancelled", chat_event.version)
+        == (
+            "cancelled",
+            chat_event.version,
+        )
+    )
+    chat_notices, web_notices = await _notices(deps, by_chat), await _notices(deps, by_web)
+    assert len(web_notices) == 4
+    assert [n[:3] for n in web_notices] == [n[:3] for n in chat_notices]
+    assert {n[:3] for n in web_notices} == {("event_notice", "cancelled", True)}
+    assert [n[3] for n in web_notices] == await _rsvp_users(deps, by_web)
+
+
+async def test_cancelling_needs_the_csrf_token_and_a_role_that_may(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    event_id = await add_event(deps, "Tarvin chat", community=world.tarvin, going=1)
+    await sign_in(deps, browser, ORGANISER)
+    assert (await browser.post(f"/events/{event_id}/cancel", data={})).status_code == 403
+    assert (
+        await browser.post(f"/events/{event_id}/cancel", data={"csrf": "x" * 32})
+    ).status_code == 403
+    browser.cookies.clear()
+    csrf = await sign_in(deps, browser, PCSO)
+    refused = await browser.post(f"/events/{event_id}/cancel", data={"csrf": csrf})
+    assert refused.status_code == 403
+    async with deps.uow() as uow:
+        event = await uow.events.get(event_id)
+        assert event is not None and event.status == "scheduled"
+        assert not (
+            await uow.session.exec(select(Delivery).where(col(Delivery.key).startswith("notice:")))
+        ).all()
+
+
+async def test_an_admin_cancels_anywhere(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    event_id = await add_event(deps, "Crewe chat", community=world.crewe, going=1)
+    csrf = await sign_in(deps, browser, ADMIN)
+    done = await browser.post(f"/events/{event_id}/cancel", data={"csrf": csrf})
+    assert "1 person who was coming has been told." in done.text
+    async with deps.uow() as uow:
+        event = await uow.events.get(event_id)
+        assert event is not None and event.status == "cancelled"
+        users = (
+            await uow.session.exec(
+                select(User).where(col(User.id).in_(await _rsvp_users(deps, event_id)))
+            )
+        ).all()
+    assert [n[3] for n in await _notices(deps, event_id)] == [u.id for u in users]

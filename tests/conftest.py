@@ -7,7 +7,7 @@ from empty, into a template (one with the demo data, one without any rows), and
 each test gets its own copy, which is much faster than migrating again: a copied
 SQLite file, or a PostgreSQL database created ``TEMPLATE`` the session's template
 and, after the test, put back as the template was for the next one (see
-``_Snapshot``), or dropped if the test changed its schema. Names carry the process
+``tests.support.pg_snapshot``), or dropped if the test changed its schema. Names carry the process
 id, so two pytest processes can share one server.
 
 PostgreSQL is the server at ``CHINWAG_TEST_POSTGRES_URL`` (default
@@ -21,7 +21,6 @@ the PostgreSQL run, saying so.
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import shutil
 import uuid
@@ -37,6 +36,7 @@ from bot.settings import Settings
 from handlers.context import Deps
 from storage.demo.loader import load_demo
 from storage.migrate import upgrade
+from tests.support.pg_snapshot import Snapshot
 
 POSTGRES_URL = os.environ.get(
     "CHINWAG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -130,114 +130,12 @@ def _postgres_database(template: str | None = None) -> Iterator[str]:
         _drop(name)
 
 
-# Every relation, column and constraint of the public schema, with its oid: a test that
-# changed the schema (a downgrade, say) leaves a different answer, and its database is
-# dropped rather than put back.
-_SCHEMA_FINGERPRINT = """
-SELECT coalesce((SELECT string_agg(c.oid || c.relkind || c.relname, ',' ORDER BY c.oid)
-                 FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace), '')
-    || '|' || coalesce((SELECT string_agg(a.attrelid || '.' || a.attnum || ':' || a.atttypid
-                                          || a.attnotnull::text, ',' ORDER BY a.attrelid, a.attnum)
-                        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-                        WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0), '')
-    || '|' || coalesce((SELECT string_agg(oid::text, ',' ORDER BY oid)
-                        FROM pg_constraint WHERE connamespace = 'public'::regnamespace), '')
-"""
-
-
-class _Snapshot:
-    """A template database's rows and sequences, to put a used copy back as it was.
-
-    Dropping a used database and creating the next from the template costs a second
-    or more on a busy machine (the copy is fsynced); deleting the rows a test left and
-    copying the template's back in costs about a tenth of that.
-    """
-
-    def __init__(
-        self,
-        fingerprint: str,
-        tables: list[str],
-        rows: dict[str, bytes],
-        sequences: list[tuple[str, int, bool]],
-    ) -> None:
-        self.fingerprint = fingerprint
-        self.tables = tables
-        self.rows = rows
-        self.sequences = sequences
-
-    @classmethod
-    async def of(cls, url: str) -> _Snapshot:
-        import asyncpg
-
-        connection = await asyncpg.connect(url, timeout=5)
-        try:
-            fingerprint = await connection.fetchval(_SCHEMA_FINGERPRINT)
-            tables = [
-                row["tablename"]
-                for row in await connection.fetch(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
-                )
-            ]
-            rows: dict[str, bytes] = {}
-            for table in tables:
-                if await connection.fetchval(f'SELECT EXISTS (SELECT FROM "{table}")'):
-                    out = io.BytesIO()
-                    await connection.copy_from_table(table, output=out, format="binary")
-                    rows[table] = out.getvalue()
-            sequences = []
-            for row in await connection.fetch(
-                "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
-            ):
-                name = row["sequencename"]
-                state = await connection.fetchrow(f'SELECT last_value, is_called FROM "{name}"')
-                assert state is not None
-                sequences.append((name, int(state["last_value"]), bool(state["is_called"])))
-        finally:
-            await connection.close()
-        return cls(fingerprint, tables, rows, sequences)
-
-    async def restore(self, url: str) -> bool:
-        """Put the database at ``url`` back as the template was; ``False`` if it cannot be."""
-        import asyncpg
-
-        connection = await asyncpg.connect(url, timeout=5)
-        try:
-            # Whatever the test left connected (a killed ``chinwag run``, say) goes first.
-            await connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if await connection.fetchval(_SCHEMA_FINGERPRINT) != self.fingerprint:
-                return False
-            async with connection.transaction():
-                # Foreign keys are not checked while the rows go back in, in any order.
-                await connection.execute(
-                    "SET LOCAL session_replication_role = replica; SET LOCAL lock_timeout = '20s'"
-                )
-                await connection.execute(
-                    "; ".join(f'DELETE FROM "{table}"' for table in self.tables)
-                )
-                for table, data in self.rows.items():
-                    await connection.copy_to_table(table, source=io.BytesIO(data), format="binary")
-                if self.sequences:
-                    await connection.execute(
-                        "SELECT "
-                        + ", ".join(
-                            f"setval('\"{name}\"', {value}, {str(called).lower()})"
-                            for name, value, called in self.sequences
-                        )
-                    )
-        finally:
-            await connection.close()
-        return True
-
-
 class _Copies:
     """Copies of one template database, one per test, put back as they were after it."""
 
     def __init__(self, template: str) -> None:
         self.template = template
-        self.snapshot = asyncio.run(_Snapshot.of(_database_url(template)))
+        self.snapshot = asyncio.run(Snapshot.of(_database_url(template)))
         self.free: list[str] = []
 
     @contextmanager

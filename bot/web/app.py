@@ -8,6 +8,9 @@ Routes (every one but sign-in and the static files behind ``auth.staff_page``):
     GET  /events            upcoming events      (?format=csv, or /events.csv)
     GET  /events/{id}       one event: RSVPs, check-ins, the QR code to print
     GET  /events/{id}/cancel  asks to confirm; POST cancels it as the chat does
+    GET  /room              the Community Conversations on now, for the room screen
+    GET  /room/{id}         the room screen (/stream: its server-sent events)
+    POST /room/{id}/poll    the top themes into the priority poll (/close closes it)
     GET  /signin/{token}    the "Sign in" button for a link from /dashboard
     POST /signin/{token}    use the link, start a session
     POST /signout           end the session
@@ -30,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from bot.bootstrap import App
 from bot.web.context import WebContext, web
 from bot.web.headers import SecurityHeaders
-from bot.web.pages import event_detail, events, overview, signin
+from bot.web.pages import event_detail, events, overview, room, signin
 from bot.web.templating import STATIC, Renderer
 from handlers.i18n import use_locale
 
@@ -59,6 +62,11 @@ def create_web_app(app: App) -> Starlette:
         Route("/events/{event_id:int}", event_detail.event_detail),
         Route("/events/{event_id:int}/cancel", event_detail.cancel_form, methods=["GET"]),
         Route("/events/{event_id:int}/cancel", event_detail.cancel, methods=["POST"]),
+        Route("/room", room.room_index),
+        Route("/room/{event_id:int}", room.room),
+        Route("/room/{event_id:int}/stream", room.room_stream),
+        Route("/room/{event_id:int}/poll", room.priority_poll, methods=["POST"]),
+        Route("/room/{event_id:int}/close", room.close_poll, methods=["POST"]),
         Route("/signin/{token}", signin.signin_form, methods=["GET"]),
         Route("/signin/{token}", signin.signin, methods=["POST"]),
         Route("/signout", signin.signout, methods=["POST"]),

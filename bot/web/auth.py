@@ -14,9 +14,10 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from bot.web.context import WebContext, web
 from bot.web.scope import Viewer, language_of, viewer_for
@@ -91,7 +92,23 @@ def signed_out(context: WebContext) -> Response:
 
 def staff_page(page: Page) -> Endpoint:
     """The endpoint for ``page``, behind the session, role and CSRF checks."""
+    return _guarded(page, plain=False)
 
+
+def staff_stream(page: Page) -> Endpoint:
+    """As ``staff_page``, for a stream a script reads (the room screen's events):
+    a refusal is a short plain-text answer (401 when signed out, 403 otherwise),
+    never a page."""
+    return _guarded(page, plain=True)
+
+
+def _plain(reason: str, status: int, **log: object) -> Response:
+    if status != 401:
+        security_log.warning("dashboard request refused", extra={"reason": reason, **log})
+    return PlainTextResponse(reason, status_code=status)
+
+
+def _guarded(page: Page, *, plain: bool) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         context = web(request)
         deps = context.deps
@@ -103,6 +120,8 @@ def staff_page(page: Page) -> Endpoint:
             )
             user = await uow.users.get(session.user_id) if session is not None else None
             if session is None or user is None:
+                if plain:
+                    return _plain("signed out", 401)
                 with use_locale(deps.default_locale):
                     return signed_out(context)
             language = language_of(user, deps.supported_locales, deps.default_locale)
@@ -111,11 +130,13 @@ def staff_page(page: Page) -> Endpoint:
                 if viewer is None:  # no longer staff: the session ends here
                     await uow.dashboard.end_session(session_id, now)
                     await uow.commit()
-                    return refused(context, "not staff", 403, user_id=user.id, role=user.role)
+                    deny = _plain if plain else partial(refused, context)
+                    return deny("not staff", 403, user_id=user.id, role=user.role)
                 if request.method == "POST" and not csrf_matches(
                     session.csrf_token, await posted_csrf(request)
                 ):
-                    return refused(context, "csrf", 403, user_id=user.id, path=request.url.path)
+                    deny = _plain if plain else partial(refused, context)
+                    return deny("csrf", 403, user_id=user.id, path=request.url.path)
                 if (now - session.last_seen_at).total_seconds() > TOUCH_SECONDS:
                     session.last_seen_at = now
                     uow.session.add(session)

@@ -1,6 +1,7 @@
 """Security headers on every dashboard response.
 
-No script, no frame, nothing from another origin (CSP); no referrer, so a sign-in
+No script, no frame, nothing from another origin (CSP; the room screen alone
+sets its own, allowing its one inline script by nonce); no referrer, so a sign-in
 link never leaks to another site; pages are not cached, since they show personal
 data and depend on who is signed in.
 """
@@ -13,6 +14,7 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+CSP_HEADER = b"content-security-policy"  # a page that sets its own (the room screen) keeps it
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"referrer-policy", b"no-referrer"),
@@ -34,7 +36,8 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += HEADERS
+                own_csp = any(name.lower() == CSP_HEADER for name, _ in headers)
+                headers += [h for h in HEADERS if not (own_csp and h[0] == CSP_HEADER)]
                 if not static:
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers

@@ -8,6 +8,8 @@ Routes (every one but sign-in and the static files behind ``auth.staff_page``):
     GET  /events            upcoming events      (?format=csv, or /events.csv)
     GET  /events/{id}       one event: RSVPs, check-ins, the QR code to print
     GET  /events/{id}/cancel  asks to confirm; POST cancels it as the chat does
+    GET  /funding           applications to review (?format=csv, or /funding.csv)
+    GET  /funding/{id}      one; POST /funding/{id}/approve|amount|decline|ask decides
     GET  /room              the Community Conversations on now, for the room screen
     GET  /room/{id}         the room screen (/stream: its server-sent events)
     POST /room/{id}/poll    the top themes into the priority poll (/close closes it)
@@ -33,7 +35,7 @@ from starlette.staticfiles import StaticFiles
 from bot.bootstrap import App
 from bot.web.context import WebContext, web
 from bot.web.headers import SecurityHeaders
-from bot.web.pages import event_detail, events, overview, room, signin
+from bot.web.pages import event_detail, events, funding, overview, room, signin
 from bot.web.templating import STATIC, Renderer
 from handlers.i18n import use_locale
 
@@ -62,6 +64,10 @@ def create_web_app(app: App) -> Starlette:
         Route("/events/{event_id:int}", event_detail.event_detail),
         Route("/events/{event_id:int}/cancel", event_detail.cancel_form, methods=["GET"]),
         Route("/events/{event_id:int}/cancel", event_detail.cancel, methods=["POST"]),
+        Route("/funding", funding.funding_list),
+        Route("/funding.csv", funding.funding_list),
+        Route("/funding/{app_id:int}", funding.funding_detail),
+        Route("/funding/{app_id:int}/{action}", funding.decide, methods=["POST"]),
         Route("/room", room.room_index),
         Route("/room/{event_id:int}", room.room),
         Route("/room/{event_id:int}/stream", room.room_stream),

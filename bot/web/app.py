@@ -5,6 +5,8 @@
 Routes (every one but sign-in and the static files behind ``auth.staff_page``):
 
     GET  /                  the overview         (?format=csv)
+    GET  /answers           answers and themes, with filters (?format=csv)
+    GET  /answers/report.{html,md,csv,json}  the report of those filters
     GET  /events            upcoming events      (?format=csv, or /events.csv)
     GET  /events/{id}       one event: RSVPs, check-ins, the QR code to print
     GET  /events/{id}/cancel  asks to confirm; POST cancels it as the chat does
@@ -35,7 +37,7 @@ from starlette.staticfiles import StaticFiles
 from bot.bootstrap import App
 from bot.web.context import WebContext, web
 from bot.web.headers import SecurityHeaders
-from bot.web.pages import event_detail, events, funding, overview, room, signin
+from bot.web.pages import answers, event_detail, events, funding, overview, room, signin
 from bot.web.templating import STATIC, Renderer
 from handlers.i18n import use_locale
 
@@ -59,6 +61,8 @@ def create_web_app(app: App) -> Starlette:
     )
     routes = [
         Route("/", overview.overview),
+        Route("/answers", answers.answers),
+        Route("/answers/report.{fmt}", answers.report_download),
         Route("/events", events.events),
         Route("/events.csv", events.events),
         Route("/events/{event_id:int}", event_detail.event_detail),

@@ -10,6 +10,11 @@ Routes (every one but sign-in and the static files behind ``auth.staff_page``):
     GET  /events            upcoming events      (?format=csv, or /events.csv)
     GET  /events/{id}       one event: RSVPs, check-ins, the QR code to print
     GET  /events/{id}/cancel  asks to confirm; POST cancels it as the chat does
+    GET  /groups            action groups (/groups.csv); /groups/{id} its members (?format=csv)
+    GET  /polls             polls (/polls.csv); /polls/{id} its results (?format=csv)
+    GET  /broadcasts        the audit trail with delivery progress (/broadcasts.csv)
+    GET  /directory         directory entries for the area (/directory.csv)
+    GET  /staff             staff and invitations, admins only (/staff.csv)
     GET  /funding           applications to review (?format=csv, or /funding.csv)
     GET  /funding/{id}      one; POST /funding/{id}/approve|amount|decline|ask decides
     GET  /room              the Community Conversations on now, for the room screen
@@ -37,7 +42,20 @@ from starlette.staticfiles import StaticFiles
 from bot.bootstrap import App
 from bot.web.context import WebContext, web
 from bot.web.headers import SecurityHeaders
-from bot.web.pages import answers, event_detail, events, funding, overview, room, signin
+from bot.web.pages import (
+    answers,
+    broadcasts,
+    directory,
+    event_detail,
+    events,
+    funding,
+    groups,
+    overview,
+    polls,
+    room,
+    signin,
+    staff,
+)
 from bot.web.templating import STATIC, Renderer
 from handlers.i18n import use_locale
 
@@ -68,6 +86,18 @@ def create_web_app(app: App) -> Starlette:
         Route("/events/{event_id:int}", event_detail.event_detail),
         Route("/events/{event_id:int}/cancel", event_detail.cancel_form, methods=["GET"]),
         Route("/events/{event_id:int}/cancel", event_detail.cancel, methods=["POST"]),
+        Route("/groups", groups.groups),
+        Route("/groups.csv", groups.groups),
+        Route("/groups/{group_id:int}", groups.group),
+        Route("/polls", polls.polls),
+        Route("/polls.csv", polls.polls),
+        Route("/polls/{poll_id:int}", polls.poll),
+        Route("/broadcasts", broadcasts.broadcasts),
+        Route("/broadcasts.csv", broadcasts.broadcasts),
+        Route("/directory", directory.directory),
+        Route("/directory.csv", directory.directory),
+        Route("/staff", staff.staff),
+        Route("/staff.csv", staff.staff),
         Route("/funding", funding.funding_list),
         Route("/funding.csv", funding.funding_list),
         Route("/funding/{app_id:int}", funding.funding_detail),

@@ -30,6 +30,7 @@ from bot.webhook import parse_listen
 
 log = logging.getLogger("chinwag.web")
 SETTING = "CHINWAG_WEB_LISTEN"
+GRACE_SECONDS = 2
 
 
 class _Server(uvicorn.Server):
@@ -62,6 +63,9 @@ class WebServer:
             lifespan="off",
             server_header=False,
             proxy_headers=False,
+            # Open room-screen streams never finish by themselves: stopping waits
+            # this long for them, then cancels them.
+            timeout_graceful_shutdown=GRACE_SECONDS,
         )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None

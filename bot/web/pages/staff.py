@@ -56,7 +56,7 @@ async def staff(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
         state, words = invite_state(invite, now, deps.timezone)
         invites.append((invite, role_name(invite.role), Markup(area), state, words))
     if wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv"):
-        rows = [
+        rows: list[tuple[object, ...]] = [
             ("person", u.telegram_id, u.role, html.unescape(area), name, "", "")
             for u, _r, area, name in people
         ]

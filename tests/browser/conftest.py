@@ -5,8 +5,9 @@ Playwright for Python drives Debian's own ``chromium`` (never a downloaded one:
 whole module; each test gets a fresh browser context (its own cookies). The
 tests skip, saying why, when Playwright or ``/usr/bin/chromium`` is missing.
 
-Screenshots go to ``$CHINWAG_TEST_ARTEFACTS`` (a temporary folder by default);
-the folder is printed at the end of the run.
+Screenshots go to ``$CHINWAG_TEST_ARTEFACTS/<backend>/`` (a temporary folder by
+default); the folder is printed at the end of the run. In CI (``CI=true``), or with
+``CHINWAG_REQUIRE_BROWSER`` set, a missing browser fails the tests instead.
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREEN = {"width": 1280, "height": 800}
-PUBLIC = "http://dashboard.chinwag.test"  # the address in the bot's links; not served here
+PUBLIC = "http://dashboard.chinwag.test"
+BACKEND = os.environ.get(
+    "CHINWAG_TEST_DATABASE", "sqlite"
+)  # the address in the bot's links; not served here
 
 ORGANISER, PCSO = 5_900_000_001, 5_900_000_002
 
@@ -58,6 +62,7 @@ def artefacts_dir() -> Path:
     if not _ARTEFACTS:
         given = os.environ.get("CHINWAG_TEST_ARTEFACTS")
         folder = Path(given) if given else Path(tempfile.mkdtemp(prefix="chinwag-browser-"))
+        folder = folder / BACKEND  # the SQLite and PostgreSQL passes may run at once
         folder.mkdir(parents=True, exist_ok=True)
         _ARTEFACTS.append(folder)
     return _ARTEFACTS[0]
@@ -87,6 +92,8 @@ def _why_no_browser() -> str | None:
 async def chromium() -> AsyncIterator[Any]:
     """One headless Chromium for the module (Playwright's own fresh profile)."""
     reason = _why_no_browser()
+    if reason and (os.environ.get("CI") == "true" or os.environ.get("CHINWAG_REQUIRE_BROWSER")):
+        pytest.fail(f"the browser tests must run here: {reason}")
     if reason:
         pytest.skip(reason)
     from playwright.async_api import async_playwright

@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.web import live
@@ -204,3 +205,18 @@ async def test_too_few_answers_make_no_poll_and_leave_no_draft(
             await uow.session.exec(select(User).where(col(User.telegram_id) == ORGANISER))
         ).one()
         assert organiser.awaiting == ""
+
+
+async def test_the_room_screen_speaks_the_viewers_language(
+    deps: Deps, world: World, browser: httpx.AsyncClient
+) -> None:
+    event = await running_event(deps, world.tarvin)
+    await sign_in(deps, browser, PCSO)
+    async with deps.uow() as uow:
+        await uow.session.exec(
+            update(User).where(col(User.telegram_id) == PCSO).values(language="cy")
+        )
+        await uow.commit()
+    page = (await browser.get(f"/room/{event.id}")).text
+    assert '<html lang="cy" dir="ltr">' in page
+    assert "Beth mae pobl yn ei godi" in page and "Ymunwch o’ch sedd" in page

@@ -10,8 +10,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlmodel import col, select
 
+from bot.web.pages import answers as answers_page
 from handlers.context import Deps
 from handlers.reports.build import build_report
 from storage.models import Answer, Conversation, Rsvp
@@ -163,3 +165,18 @@ async def test_the_report_downloads_in_each_format_for_the_filters(
 async def test_signed_out_gets_nothing(browser: httpx.AsyncClient, world: World) -> None:
     assert (await browser.get("/answers")).status_code == 401
     assert (await browser.get("/answers/report.json")).status_code == 401
+
+
+async def test_the_answers_come_a_page_at_a_time(
+    deps: Deps, browser: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(answers_page, "PER_PAGE", 4)
+    await _said(deps, world)
+    await sign_in(deps, browser, PCSO)  # 6 answers: pages of 4 and 2
+    first = await browser.get(f"/answers?community={world.tarvin.id}")
+    assert "Answers, page 1 of 2" in first.text and first.text.count("Church Lane.") >= 4
+    assert f'href="/answers?community={world.tarvin.id}&amp;page=2" rel="next"' in first.text
+    second = await browser.get(f"/answers?community={world.tarvin.id}&page=2")
+    assert "Answers, page 2 of 2" in second.text and 'rel="prev"' in second.text
+    rows = second.text.split('<caption id="answers-caption">')[1].split("</table>")[0]
+    assert rows.count("<tr>") == 3  # the header and two answers

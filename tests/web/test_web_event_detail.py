@@ -192,3 +192,23 @@ async def test_an_admin_cancels_anywhere(
             )
         ).all()
     assert [n[3] for n in await _notices(deps, event_id)] == [u.id for u in users]
+
+
+async def test_a_session_whose_role_was_taken_away_cannot_cancel(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    event_id = await add_event(deps, "Hoole chat", community=world.hoole, going=1)
+    csrf = await sign_in(deps, browser, ORGANISER)
+    async with deps.uow() as uow:
+        organiser = (
+            await uow.session.exec(select(User).where(User.telegram_id == ORGANISER))
+        ).one()
+        organiser.role = "resident"
+        uow.session.add(organiser)
+        await uow.commit()
+    refused = await browser.post(f"/events/{event_id}/cancel", data={"csrf": csrf})
+    assert refused.status_code == 403 and "Hoole chat" not in refused.text
+    async with deps.uow() as uow:
+        event = await uow.events.get(event_id)
+        assert event is not None and event.status == "scheduled"
+    assert await _notices(deps, event_id) == []

@@ -254,3 +254,41 @@ async def test_actions_need_csrf_and_a_role_that_reviews_in_the_chat(
     assert await _state(deps, app_id) == ("submitted", None, "", "", 20_000)
     assert await _state(deps, tarvin_app) == ("submitted", None, "", "", 20_000)
     assert await _told(deps, app_id) == [] and await _told(deps, tarvin_app) == []
+
+
+async def test_a_session_whose_role_was_taken_away_cannot_decide(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    pot = await _pot(deps, "chester", "Chester fund", 20_000)
+    app_id = await _application(deps, pot, "Lights", 5_000, 8_001)
+    csrf = await sign_in(deps, browser, ORGANISER)
+    async with deps.uow() as uow:
+        organiser = (
+            await uow.session.exec(select(User).where(User.telegram_id == ORGANISER))
+        ).one()
+        organiser.role = "resident"
+        uow.session.add(organiser)
+        await uow.commit()
+    refused = await browser.post(f"/funding/{app_id}/approve", data={"csrf": csrf, "version": "1"})
+    assert refused.status_code == 403 and "Lights" not in refused.text
+    assert await _state(deps, app_id) == ("submitted", None, "", "", 20_000)
+    assert await _told(deps, app_id) == []
+
+
+async def test_the_review_page_speaks_welsh(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    pot = await _pot(deps, "chester", "Chester fund", 20_000)
+    app_id = await _application(deps, pot, "Lights", 5_000, 8_001)
+    await sign_in(deps, browser, ORGANISER)
+    async with deps.uow() as uow:
+        organiser = (
+            await uow.session.exec(select(User).where(User.telegram_id == ORGANISER))
+        ).one()
+        organiser.language = "cy"
+        uow.session.add(organiser)
+        await uow.commit()
+    page = await browser.get(f"/funding/{app_id}")
+    assert '<html lang="cy"' in page.text
+    assert "Gofyn cwestiwn" in page.text and "Cymeradwyo" in page.text
+    assert '<label for="reason">' in page.text and '<textarea id="reason"' in page.text

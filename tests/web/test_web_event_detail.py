@@ -120,7 +120,7 @@ async def test_cancelling_asks_first_then_tells_everyone_as_the_chat_does(
     await Resident(deps, ORGANISER, "Sam").press_data(org(OrganiserAction.CONFIRM_ONE, by_chat))
 
     page = await browser.get(f"/events/{by_web}")
-    assert f'href="/events/{by_web}/cancel">Cancel event</a>' in page.text
+    assert f'href="/events/{by_web}/cancel#confirm">Cancel event</a>' in page.text
     confirm = await browser.get(f"/events/{by_web}/cancel")
     assert "Cancel this event?" in confirm.text
     assert "Everyone who said they are coming will be told." in confirm.text

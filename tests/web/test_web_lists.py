@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from handlers.context import Deps
 from handlers.staff.tokens import new_invite_token
@@ -235,3 +236,30 @@ async def test_staff_and_invitations_are_for_admins_only(
     assert people[str(PCSO)]["area"] == "Tarvin, in the Chester LPU"
     [invite] = [r for r in rows if r["kind"] == "invitation"]
     assert (invite["role"], invite["state"], invite["note"]) == ("pcso", "pending", "For <Jo>")
+
+
+PAGES = (
+    "/answers",
+    "/events",
+    "/groups",
+    "/polls",
+    "/broadcasts",
+    "/directory",
+    "/funding",
+)
+
+
+@pytest.mark.parametrize("telegram_id", [PCSO, ORGANISER, SERGEANT_CREWE, ADMIN])
+async def test_every_page_and_its_csv_opens_for_every_role(
+    deps: Deps, browser: httpx.AsyncClient, world: World, telegram_id: int
+) -> None:
+    await sign_in(deps, browser, telegram_id)
+    for path in PAGES:
+        page = await browser.get(path)
+        assert page.status_code == 200, path
+        assert f'<a href="{path}" aria-current="page">' in page.text, path
+        assert page.text.count("<h1>") == 1, path
+        download = await browser.get(f"{path}?format=csv")
+        assert download.headers["content-type"].startswith("text/csv"), path
+    staff = await browser.get("/staff")
+    assert staff.status_code == (200 if telegram_id == ADMIN else 403)

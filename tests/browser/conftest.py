@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,15 @@ import pytest_asyncio
 
 from bot.staff_command import grant_role
 from handlers.context import Deps
-from storage.models import Answer, Community, Conversation, Event, User
+from storage.models import (
+    Answer,
+    Community,
+    Conversation,
+    Event,
+    FundingApplication,
+    FundingPot,
+    User,
+)
 
 CHROMIUM = Path(os.environ.get("CHINWAG_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -248,3 +256,40 @@ async def answer_now(deps: Deps, where: Community, telegram_id: int, needs: str)
         assert conversation.id is not None
         uow.session.add(Answer(conversation_id=conversation.id, question="needs", text=needs))
         await uow.commit()
+
+
+async def funding_application(deps: Deps, lpu_slug: str, project: str, pence: int) -> int:
+    """A pot of £500 for the LPU, open this season, and one application waiting in it."""
+    today = datetime.now(UTC).date()
+    async with deps.uow() as uow:
+        lpu = await uow.communities.lpu_by_slug(lpu_slug)
+        assert lpu is not None
+        pot = await uow.funding.open_pot(
+            FundingPot(
+                lpu_id=lpu.id,
+                title="Small grants",
+                amount_pence=50_000,
+                opens_on=today - timedelta(days=30),
+                closes_on=date(today.year + 1, 3, 31),
+            )
+        )
+        applicant = await uow.users.add(
+            User(telegram_id=9_890_001, chat_id=9_890_001, language="en", first_name="Ann")
+        )
+        application = await uow.funding.add_application(
+            FundingApplication(
+                pot_id=pot.id,
+                applicant_id=applicant.id,
+                status="submitted",
+                project_name=project,
+                problem="Speeding on the lane by the school",
+                beneficiaries="Children walking to school",
+                cost_breakdown="Two signs",
+                requested_pence=pence,
+                contact="ann@example.org",
+                submitted_at=datetime.now(UTC) - timedelta(days=2),
+            )
+        )
+        await uow.commit()
+        assert application.id is not None
+        return application.id

@@ -37,6 +37,7 @@ from tests.browser.conftest import (
     answer_now,
     community,
     demo_answers,
+    funding_application,
     readme_dir,
     staff,
     user_id,
@@ -160,7 +161,7 @@ async def have_your_say(user: FakeUser, needs: str) -> None:
     await user.wait_for(contains="Please check your answers")
 
 
-async def test_staff_sign_in_see_their_area_and_cancel_an_event(
+async def test_staff_sign_in_open_every_page_and_act_in_their_area(
     db_url: str, chromium: Any, artefacts: Path
 ) -> None:
     async with bot_and_dashboard(db_url) as running:
@@ -171,6 +172,7 @@ async def test_staff_sign_in_see_their_area_and_cancel_an_event(
         soon = datetime.now(UTC) + timedelta(days=5)
         fete = await add_event(deps, "Tarvin summer fete", tarvin, soon, kind="other")
         await add_event(deps, "Hoole surgery", hoole, soon + timedelta(days=1), kind="surgery")
+        grant = await funding_application(deps, "chester", "Slow down signs", 12_000)
 
         page = await sign_in(running, chromium, ORGANISER, "Olu")
         body = await page.inner_text("main")
@@ -187,10 +189,38 @@ async def test_staff_sign_in_see_their_area_and_cancel_an_event(
         await page.get_by_role("link", name="Cancel event").click()
         await page.get_by_role("button", name="Yes, cancel it").click()
         await page.wait_for_load_state()
-        await shot(page, artefacts, "03-event-cancelled")
+        await shot(page, artefacts, "02-event-cancelled")
         async with deps.uow() as uow:
             cancelled = await uow.events.get(fete)
             assert cancelled is not None and cancelled.status == "cancelled"
+
+        # Every page in the navigation opens, with its heading and no error.
+        nav = page.get_by_role("navigation", name="Dashboard pages").get_by_role("link")
+        names = await nav.all_inner_texts()
+        assert {"Overview", "Answers and themes", "Events", "Funding"} <= set(names)
+        for n, name in enumerate(names):
+            await (
+                page.get_by_role("navigation", name="Dashboard pages")
+                .get_by_role("link", name=name, exact=True)
+                .click()
+            )
+            await page.wait_for_load_state()
+            heading = await page.get_by_role("heading", level=1).first.inner_text()
+            assert heading and "Page not found" not in heading, name
+            await shot(page, artefacts, f"03-page-{n}-{name.lower().replace(' ', '-')}")
+            if page.url.endswith("/room"):
+                await page.get_by_role("link", name="Back to the dashboard").click()
+
+        # Approving a funding application, as the chat's reviewer would.
+        await page.goto(f"{running.web.url}/funding/{grant}")
+        await page.get_by_role("button", name="Approve £120").click()
+        await page.wait_for_load_state()
+        assert "Approved £120" in await page.inner_text("main")
+        await shot(page, artefacts, "03-funding-approved")
+        async with deps.uow() as uow:
+            decided = await uow.funding.application(grant)
+            assert decided is not None and decided.status == "approved"
+            assert decided.decided_amount_pence == 12_000
 
         pcso = await sign_in(running, chromium, PCSO, "Pat")
         body = await pcso.inner_text("main")

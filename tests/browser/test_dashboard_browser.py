@@ -314,5 +314,8 @@ async def test_the_room_screen_follows_answers_and_the_priority_poll_live(
         await page.goto(f"{running.web.url}/room/{event_id}")  # without the notice
         await _wait_text(page, ".room-poll", "3 answers so far", timeout=5)
         await shot(page, artefacts, "08-room", readme="room.png")
+        await page.set_viewport_size({"width": 390, "height": 844})  # a phone, held upright
+        assert await page.evaluate("document.documentElement.scrollWidth <= 390")
+        await shot(page, artefacts, "09-room-phone")
         await page.context.close()
         await asyncio.sleep(0)  # let the stream see its client go

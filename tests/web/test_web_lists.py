@@ -7,10 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from handlers.context import Deps
 from handlers.staff.tokens import new_invite_token
@@ -174,6 +177,19 @@ async def test_broadcasts_with_delivery_progress(
         "2",
     )
     assert (row["blocked"], row["failed"], row["pending"]) == ("1", "1", "1")
+    # Still sending: the page follows it by itself, with a script its own policy allows.
+    nonce = re.search(r'<script nonce="([^"]+)">', page.text)
+    assert nonce and "data-live" in page.text
+    assert f"script-src 'nonce-{nonce.group(1)}'" in page.headers["content-security-policy"]
+    async with deps.uow() as uow:
+        await uow.session.exec(
+            update(Delivery).where(col(Delivery.status) == "pending").values(status="sent")
+        )
+        await uow.commit()
+    done = await browser.get("/broadcasts")
+    assert "<script" not in done.text and "data-live" not in done.text
+    assert "script-src" not in done.headers["content-security-policy"]
+    assert '<progress max="5" value="3"' in done.text
     browser.cookies.clear()
     await sign_in(deps, browser, SERGEANT_CREWE)
     assert [r["text"] for r in _csv(await browser.get("/broadcasts.csv"))] == ["Crewe news"]

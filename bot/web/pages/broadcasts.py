@@ -4,9 +4,16 @@ one's delivery progress read from its ``deliveries`` rows now.
 A viewer sees the broadcasts sent to their area: a community's own, or those to
 their LPU and its communities; an admin all of them. ``/broadcasts.csv`` downloads
 the same rows.
+
+While one is still sending, the page follows it by itself: a small inline script
+(allowed by a per-response nonce in this page's own Content-Security-Policy, as
+the room screen's) fetches the page again every few seconds and swaps in the new
+table, until nothing is left to send. Without JavaScript, reloading does the same.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,12 +22,17 @@ from bot.broadcasts_command import COLUMNS, audit_rows
 from bot.web.auth import staff_page
 from bot.web.context import web
 from bot.web.csv_export import csv_response, wants_csv
+from bot.web.headers import CSP
 from bot.web.scope import Viewer
 from storage.models import Broadcast
 from storage.uow import UnitOfWork
 
 SHOWN = 200
-PROGRESS = ("pending", "held", "sending")
+
+
+def _csp(nonce: str) -> str:
+    """The dashboard's policy, plus this page's one script and its fetch of itself."""
+    return f"{CSP}; script-src 'nonce-{nonce}'; connect-src 'self'"
 
 
 async def _in_scope(uow: UnitOfWork, viewer: Viewer, broadcast: Broadcast) -> bool:
@@ -58,6 +70,11 @@ async def broadcasts(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respo
             header,
             [(*(row[c] for c in COLUMNS), counts.open) for row, counts in rows],
         )
-    return context.renderer.page(
-        "broadcasts.html", viewer=viewer, page="broadcasts", broadcasts=rows
+    live = any(counts.open > 0 for _row, counts in rows)
+    nonce = secrets.token_urlsafe(16) if live else ""
+    response = context.renderer.page(
+        "broadcasts.html", viewer=viewer, page="broadcasts", broadcasts=rows, nonce=nonce
     )
+    if live:
+        response.headers["content-security-policy"] = _csp(nonce)
+    return response

@@ -1,7 +1,8 @@
 """Security headers on every dashboard response.
 
-No script, no frame, nothing from another origin (CSP; the room screen alone
-sets its own, allowing its one inline script by nonce); no referrer, so a sign-in
+No script, no frame, nothing from another origin (CSP; the room screen, and the
+broadcasts page while one is sending, set their own, allowing one inline script by
+nonce); no referrer, so a sign-in
 link never leaks to another site; pages are not cached, since they show personal
 data and depend on who is signed in.
 """

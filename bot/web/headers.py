@@ -2,9 +2,8 @@
 
 No script, no frame, nothing from another origin (CSP; the room screen, and the
 broadcasts page while one is sending, set their own, allowing one inline script by
-nonce); no referrer, so a sign-in
-link never leaks to another site; pages are not cached, since they show personal
-data and depend on who is signed in.
+nonce); no referrer, so a sign-in link never leaks to another site; pages are not
+cached, since they show personal data and depend on who is signed in.
 """
 
 from __future__ import annotations

@@ -318,4 +318,10 @@ async def test_the_room_screen_follows_answers_and_the_priority_poll_live(
         assert await page.evaluate("document.documentElement.scrollWidth <= 390")
         await shot(page, artefacts, "09-room-phone")
         await page.context.close()
-        await asyncio.sleep(0)  # let the stream see its client go
+        # The stream ends when its client goes: no connection is left for stop() to cut.
+        connections = running.web._server.server_state.connections
+        for _ in range(40):
+            if not connections:
+                break
+            await asyncio.sleep(0.05)
+        assert not connections

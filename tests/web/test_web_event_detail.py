@@ -4,6 +4,8 @@ print, and cancelling it with a confirmation step, as the chat's organiser does.
 from __future__ import annotations
 
 import base64
+import csv
+import io
 import re
 
 import httpx
@@ -88,6 +90,17 @@ async def test_the_page_shows_who_is_coming_and_the_qr_code(
     assert "@media print" in (await browser.get("/static/dashboard.css")).text
     # A PCSO may not cancel a community's Community Conversation in the chat either.
     assert "Cancel event" not in text
+    download = await browser.get(f"/events/{event_id}?format=csv")
+    assert download.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert [(r["answer"], r["checked_in"]) for r in rows] == [
+        ("going", "yes"),
+        ("going", "no"),
+        ("going", "no"),
+        ("maybe", "no"),
+        ("waitlist", "no"),
+    ]
+    assert {"<b>Bold</b> Bea", "Mo"} <= {r["name"] for r in rows}
     events = await browser.get("/events")
     assert f'href="/events/{event_id}"' in events.text
 

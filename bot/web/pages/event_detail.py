@@ -21,6 +21,7 @@ from starlette.responses import Response
 from bot.web.auth import refused, staff_page
 from bot.web.chat_actions import said, staff_context
 from bot.web.context import web
+from bot.web.csv_export import csv_response, wants_csv
 from bot.web.pages.events import kind_name
 from bot.web.scope import Viewer
 from handlers.callbacks import Organiser, OrganiserAction
@@ -106,6 +107,14 @@ async def _page(
 
 @staff_page
 async def event_detail(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    if wants_csv(request.query_params.get("format")):
+        event = await event_in_scope(request, viewer, uow)
+        assert event.id is not None
+        rows = [
+            (one_line(user.first_name), rsvp.status, "yes" if rsvp.checked_in_at else "no")
+            for rsvp, user in await uow.rsvps.attendees(event.id, STATUSES)
+        ]
+        return csv_response(f"chinwag-event-{event.id}.csv", ("name", "answer", "checked_in"), rows)
     return await _page(request, viewer, uow)
 
 

@@ -146,9 +146,11 @@ async def _terminate_backends_holding(url: str, key: int) -> int:
 
     admin = await asyncpg.connect(asyncpg_dsn(url))
     try:
-        # pg_locks splits a bigint advisory key into two 32-bit halves.
+        # pg_locks splits a bigint advisory key into two 32-bit halves, and lists
+        # every database's locks (other tests hold the same key in theirs).
         rows = await admin.fetch(
             "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND ((classid::bigint << 32) | objid::bigint) = ($1::bigint & x'ffffffffffffffff'::bigint)",
             key,
         )

@@ -54,13 +54,12 @@ from bot.bootstrap import build_app
 from bot.settings import Settings
 from handlers.broadcasts.service import send_now
 from storage.database import create_engine, session_factory
-from storage.demo.loader import load_demo
-from storage.migrate import upgrade
 from storage.models import Broadcast, Community, Delivery, Follow, User
 from storage.repositories.deliveries import FINAL
 from storage.uow import UnitOfWork
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.send_limits import SEND_METHODS, TELEGRAM_PER_SECOND, SendLimits
+from tests.support.demo_database import prepare_database
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_ID = 7_000_000_000  # Telegram ids beyond 32 bits, as real ones are
@@ -121,12 +120,9 @@ class Result:
 
 async def prepare(url: str, followers: int) -> int:
     """Demo communities, ``followers`` users following one, a broadcast fanned out."""
-    await asyncio.to_thread(upgrade, url)
+    await prepare_database(url)
     app = await build_app(Settings(database_url=url), apply_migrations=False)
     try:
-        async with app.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
         async with app.deps.uow() as uow:
             query = select(Community).order_by(col(Community.id)).limit(1)
             community = (await uow.session.exec(query)).one()

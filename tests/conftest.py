@@ -34,8 +34,8 @@ import pytest
 from bot.bootstrap import App, build_app
 from bot.settings import Settings
 from handlers.context import Deps
-from storage.demo.loader import load_demo
 from storage.migrate import upgrade
+from tests.support.demo_database import load_demo_data
 from tests.support.pg_snapshot import Snapshot
 
 POSTGRES_URL = os.environ.get(
@@ -191,16 +191,6 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
 # --- the database of each test, on this run's backend --------------------------------------
 
 
-async def _fill(url: str) -> None:
-    app = await build_app(Settings(database_url=url), apply_migrations=False)
-    try:
-        async with app.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
-    finally:
-        await app.close()
-
-
 def _template(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, *, demo: bool
 ) -> Iterator[Path | _Copies]:
@@ -214,7 +204,7 @@ def _template(
         path = tmp_path_factory.mktemp(f"template-{kind}") / "chinwag.db"
         upgrade(f"sqlite:///{path}")
         if demo:
-            asyncio.run(_fill(f"sqlite:///{path}"))
+            asyncio.run(load_demo_data(f"sqlite:///{path}"))
         yield path
         return
     request.getfixturevalue("postgres_server")
@@ -224,7 +214,7 @@ def _template(
     try:
         upgrade(_database_url(name))
         if demo:
-            asyncio.run(_fill(_database_url(name)))
+            asyncio.run(load_demo_data(_database_url(name)))
         copies = _Copies(name)
         try:
             yield copies

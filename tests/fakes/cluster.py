@@ -67,6 +67,7 @@ import aiohttp
 
 from tests.fakes.balancer import Balancer
 from tests.fakes.bot_api import FakeBotApi
+from tests.support.demo_database import prepare_database as prepare_database  # re-exported
 
 ROOT = Path(__file__).resolve().parents[2]
 CHINWAG_RUN = (sys.executable, "-m", "bot", "run")
@@ -111,23 +112,6 @@ class Stats:
 
     def p(self, percent: float) -> float:
         return percentile(self.latencies, percent)
-
-
-async def prepare_database(url: str) -> None:
-    """Migrate ``url`` and load the demo communities (as ``chinwag demo load`` does)."""
-    from bot.bootstrap import build_app
-    from bot.settings import Settings
-    from storage.demo.loader import load_demo
-    from storage.migrate import upgrade
-
-    await asyncio.to_thread(upgrade, url)
-    app = await build_app(Settings(database_url=url), apply_migrations=False)
-    try:
-        async with app.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
-    finally:
-        await app.close()
 
 
 @dataclass

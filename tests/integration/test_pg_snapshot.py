@@ -13,10 +13,8 @@ from typing import Any
 
 import asyncpg
 
-from bot.bootstrap import build_app
-from bot.settings import Settings
-from storage.demo.loader import load_demo
 from storage.migrate import upgrade
+from tests.support.demo_database import prepare_database
 from tests.support.pg_snapshot import Snapshot
 
 
@@ -49,14 +47,7 @@ async def everything(url: str) -> dict[str, Any]:
 
 
 async def test_a_used_database_is_put_back_as_the_template_was(postgres_url: str) -> None:
-    await asyncio.to_thread(upgrade, postgres_url)
-    app = await build_app(Settings(database_url=postgres_url), apply_migrations=False)
-    try:
-        async with app.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
-    finally:
-        await app.close()
+    await prepare_database(postgres_url)
     snapshot = await Snapshot.of(postgres_url)
     before = await everything(postgres_url)
     assert before["rows"]["communities"] and any(

@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from handlers import spreadsheet
@@ -40,3 +41,8 @@ def csv_response(
 def wants_csv(query: str | None) -> bool:
     """``?format=csv``."""
     return query == "csv"
+
+
+def csv_wanted(request: Request) -> bool:
+    """``?format=csv``, or a path that ends ``.csv`` (``/groups.csv``)."""
+    return wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv")

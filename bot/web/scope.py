@@ -9,9 +9,12 @@ force-wide organiser) everything.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from markupsafe import Markup
+from starlette.exceptions import HTTPException
 
 from handlers.reports.chat import report_scope
 from handlers.roles import is_staff
@@ -20,6 +23,14 @@ from handlers.staff.wording import area_name, role_name
 from storage.models import DashboardSession, User
 from storage.repositories.reports import ReportScope
 from storage.uow import UnitOfWork
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+_Row = TypeVar("_Row", bound=_HasId)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +72,13 @@ async def viewer_for(
         role=role_name(user.role),
         area=Markup(area),  # area_name escapes every name it puts in
     )
+
+
+def one_in_scope(rows: Iterable[_Row], wanted: int) -> _Row:
+    """The row with id ``wanted`` among ``rows``, those the viewer may see: any other
+    is "page not found", whether it exists or not."""
+    found = [row for row in rows if row.id == wanted]
+    if not found:
+        raise HTTPException(404)
+    [shown] = found
+    return shown

@@ -9,14 +9,13 @@ residents groups), an admin every open group. ``/groups.csv`` and
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.web.auth import staff_page
 from bot.web.context import web
-from bot.web.csv_export import csv_response, wants_csv
-from bot.web.scope import Viewer
+from bot.web.csv_export import csv_response, csv_wanted
+from bot.web.scope import Viewer, one_in_scope
 from handlers.shown_text import one_line
 from storage.models import ActionGroup
 from storage.repositories.reports import ReportScope
@@ -40,10 +39,6 @@ async def groups_in_scope(uow: UnitOfWork, viewer: Viewer) -> list[ActionGroup]:
     return [g for g in await uow.groups.in_lpu(lpu_id) if g.status == "open"]
 
 
-def _csv_wanted(request: Request) -> bool:
-    return wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv")
-
-
 @staff_page
 async def groups(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     context = web(request)
@@ -53,7 +48,7 @@ async def groups(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     for group in found:
         assert group.id is not None
         rows.append((group, lpus.get(group.lpu_id, ""), await uow.groups.member_count(group.id)))
-    if _csv_wanted(request):
+    if csv_wanted(request):
         return csv_response(
             "chinwag-groups.csv",
             ("id", "title", "lpu", "members"),
@@ -66,12 +61,9 @@ async def groups(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
 async def group(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     context = web(request)
     wanted = request.path_params["group_id"]
-    found = [g for g in await groups_in_scope(uow, viewer) if g.id == wanted]
-    if not found:
-        raise HTTPException(404)
-    [shown] = found
+    shown = one_in_scope(await groups_in_scope(uow, viewer), wanted)
     members = [one_line(user.first_name) for user in await uow.groups.members(wanted)]
-    if _csv_wanted(request):
+    if csv_wanted(request):
         return csv_response(
             f"chinwag-group-{wanted}-members.csv", ("name",), [(name,) for name in members]
         )

@@ -7,14 +7,13 @@ the poll's organiser. ``/polls.csv`` and ``/polls/{id}?format=csv`` download the
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.web.auth import staff_page
 from bot.web.context import web
-from bot.web.csv_export import csv_response, wants_csv
-from bot.web.scope import Viewer
+from bot.web.csv_export import csv_response, csv_wanted
+from bot.web.scope import Viewer, one_in_scope
 from handlers.events.polls import options_of, tally
 from handlers.i18n import N_, _
 from handlers.timefmt import when
@@ -32,15 +31,11 @@ async def polls_in_scope(uow: UnitOfWork, viewer: Viewer) -> list[Poll]:
     return [] if viewer.scope is None else list(await uow.reports.polls(viewer.scope))
 
 
-def _csv_wanted(request: Request) -> bool:
-    return wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv")
-
-
 @staff_page
 async def polls(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     context = web(request)
     rows = [(poll, sum(await tally(uow, poll))) for poll in await polls_in_scope(uow, viewer)]
-    if _csv_wanted(request):
+    if csv_wanted(request):
         return csv_response(
             "chinwag-polls.csv",
             ("id", "question", "status", "created_at", "answers"),
@@ -55,17 +50,14 @@ async def polls(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
 async def poll(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     context = web(request)
     wanted = request.path_params["poll_id"]
-    found = [p for p in await polls_in_scope(uow, viewer) if p.id == wanted]
-    if not found:
-        raise HTTPException(404)
-    [shown] = found
+    shown = one_in_scope(await polls_in_scope(uow, viewer), wanted)
     counts = await tally(uow, shown)
     total = sum(counts)
     results = [
         (option, n, round(100 * n / total) if total else 0)
         for option, n in zip(options_of(shown), counts, strict=True)
     ]
-    if _csv_wanted(request):
+    if csv_wanted(request):
         return csv_response(
             f"chinwag-poll-{wanted}.csv", ("option", "votes"), [(o, n) for o, n, _s in results]
         )

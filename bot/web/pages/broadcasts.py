@@ -21,7 +21,7 @@ from starlette.responses import Response
 from bot.broadcasts_command import COLUMNS, audit_rows
 from bot.web.auth import staff_page
 from bot.web.context import web
-from bot.web.csv_export import csv_response, wants_csv
+from bot.web.csv_export import csv_response, csv_wanted
 from bot.web.headers import CSP
 from bot.web.scope import Viewer
 from storage.models import Broadcast
@@ -64,7 +64,7 @@ async def broadcasts(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respo
         counts = await uow.broadcasts.counts(broadcast.id, now)
         rows.append((audit[str(broadcast.id)], counts))
     header = (*COLUMNS, "pending")
-    if wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv"):
+    if csv_wanted(request):
         return csv_response(
             "chinwag-broadcasts.csv",
             header,

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from bot.web.auth import staff_page
 from bot.web.context import web
-from bot.web.csv_export import csv_response, wants_csv
+from bot.web.csv_export import csv_response, csv_wanted
 from bot.web.scope import Viewer
 from handlers.directory.categories import label
 from storage.uow import UnitOfWork
@@ -26,7 +26,7 @@ async def directory(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respon
         if scope is None
         else await uow.directory.active_for_area(scope.lpu_id, scope.community_id)
     )
-    if wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv"):
+    if csv_wanted(request):
         rows = [
             (e.id, e.name, e.category, e.description, e.where_when, e.contact, e.languages)
             for e in entries

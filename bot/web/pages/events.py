@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from bot.web.auth import staff_page
 from bot.web.context import web
-from bot.web.csv_export import csv_response, wants_csv
+from bot.web.csv_export import csv_response, csv_wanted
 from bot.web.scope import Viewer
 from handlers.i18n import N_, _
 from handlers.timefmt import when
@@ -77,13 +77,13 @@ async def _rows(request: Request, viewer: Viewer, uow: UnitOfWork) -> list[Event
 @staff_page
 async def events(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     context = web(request)
-    csv_wanted = wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv")
+    as_csv = csv_wanted(request)
     if viewer.scope is None:
-        if csv_wanted:
+        if as_csv:
             return csv_response("chinwag-events.csv", CSV_HEADER, [])
         return context.renderer.page("no_area.html", viewer=viewer, page="events")
     rows = await _rows(request, viewer, uow)
-    if csv_wanted:
+    if as_csv:
         return csv_response("chinwag-events.csv", CSV_HEADER, [_csv_row(r) for r in rows])
     tz = context.deps.timezone
     shown = [(row, when(row.starts_at, tz), kind_name(row.kind)) for row in rows]

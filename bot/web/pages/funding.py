@@ -19,7 +19,7 @@ from starlette.responses import Response
 from bot.web.auth import refused, staff_page
 from bot.web.chat_actions import said, staff_context
 from bot.web.context import web
-from bot.web.csv_export import csv_response, wants_csv
+from bot.web.csv_export import csv_response, csv_wanted
 from bot.web.scope import Viewer
 from handlers.funding import review
 from handlers.funding.buttons import FundingAction, FundingButton
@@ -79,8 +79,8 @@ async def funding_list(request: Request, viewer: Viewer, uow: UnitOfWork) -> Res
     context = web(request)
     pots = await visible_pots(uow, viewer)
     waiting = await uow.funding.for_review(list(pots))
-    csv_wanted = wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv")
-    if csv_wanted:
+    as_csv = csv_wanted(request)
+    if as_csv:
         rows = [
             (
                 a.id,

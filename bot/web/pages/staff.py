@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from bot.web.auth import refused, staff_page
 from bot.web.context import web
-from bot.web.csv_export import csv_response, wants_csv
+from bot.web.csv_export import csv_response, csv_wanted
 from bot.web.scope import Viewer
 from handlers.i18n import _
 from handlers.staff.scope import Scope
@@ -55,7 +55,7 @@ async def staff(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
         area = await area_name(uow, Scope(invite.role, invite.lpu_id, invite.community_id))
         state, words = invite_state(invite, now, deps.timezone)
         invites.append((invite, role_name(invite.role), Markup(area), state, words))
-    if wants_csv(request.query_params.get("format")) or request.url.path.endswith(".csv"):
+    if csv_wanted(request):
         rows: list[tuple[object, ...]] = [
             ("person", u.telegram_id, u.role, html.unescape(area), name, "", "")
             for u, _r, area, name in people

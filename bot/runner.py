@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +10,7 @@ from bot.bootstrap import App, build_app
 from bot.ops_server import OpsServer, start_ops_server
 from bot.scheduler import DeliveryScheduler, start_deliveries
 from bot.settings import Settings
+from bot.signals import on_stop_signals
 from bot.transports.telegram_base import TelegramTransport
 from bot.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
 
@@ -32,13 +30,6 @@ def make_transport(settings: Settings, app: App) -> TelegramTransport[Any]:
     from bot.transports.aiogram_app import AiogramTransport
 
     return AiogramTransport(app, token, settings.telegram_api_url)
-
-
-def _on_signals(callback: Callable[[], None]) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, or not main thread
-            loop.add_signal_handler(sig, callback)
 
 
 def _calling(*callbacks: Callable[[], None]) -> Callable[[], None]:
@@ -80,11 +71,11 @@ async def run_bot(settings: Settings) -> int:
                 else derive_secret(token)
             )
             server = WebhookServer(transport, settings.webhook_url, settings.listen, secret)
-            _on_signals(_calling(server.stop, deliveries.dispatcher.stop))
+            on_stop_signals(_calling(server.stop, deliveries.dispatcher.stop))
             log.info("bot started", extra={"transport": transport.name, "mode": "webhook"})
             await server.serve()
         else:
-            _on_signals(_calling(transport.stop, deliveries.dispatcher.stop))
+            on_stop_signals(_calling(transport.stop, deliveries.dispatcher.stop))
             log.info("bot started", extra={"transport": transport.name, "mode": "polling"})
             await transport.run_polling()
         log.info("bot stopped")

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import signal
 import socket
 from collections.abc import Iterator
 
@@ -25,6 +24,7 @@ import uvicorn
 from bot.bootstrap import App
 from bot.errors import ConfigError
 from bot.settings import Settings
+from bot.signals import on_stop_signals
 from bot.web.app import create_web_app
 from bot.webhook import parse_listen
 
@@ -112,10 +112,7 @@ async def run_web(settings: Settings, args: argparse.Namespace) -> int:
     app = await build_app(settings)
     server = WebServer(app, listen)
     stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stopping.set)
+    on_stop_signals(stopping.set)
     try:
         await server.start()
         await stopping.wait()

@@ -43,6 +43,7 @@ from tests.browser.conftest import (
     user_id,
 )
 from tests.e2e.conftest import RunningBot, start_bot
+from tests.e2e.test_conversation import walk_to_exists
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.fake_user import FakeUser
 from tests.fakes.markup import inline_buttons
@@ -137,16 +138,7 @@ async def check_in(user: FakeUser, event_id: int) -> None:
 
 async def have_your_say(user: FakeUser, needs: str) -> None:
     """The resident questionnaire, up to the last press (left to the caller)."""
-    await user.send("/start")
-    await user.wait_for(contains="What would you like to do?")
-    await user.press("Have your say")
-    await user.wait_for(contains="Community Conversation")
-    await user.press("Start")
-    await user.wait_for(contains="your privacy")
-    await user.press("✅ I agree")
-    await user.wait_for(contains="Which community do you live in?")
-    await user.send("Tarvin")
-    await user.wait_for(contains="What is already available")
+    await walk_to_exists(user)  # Tarvin
     await user.send("The library van")
     await user.wait_for(contains="What is missing")
     await user.send(needs)

@@ -28,7 +28,7 @@ from bot.transports.telegram_events import (
 )
 from handlers.commands import command_list
 from handlers.inbound import InboundEvent
-from handlers.safety.chat_log import remember_sent
+from handlers.safety.chat_log import SentLog
 
 log = logging.getLogger("chinwag.telegram")
 ALLOWED_UPDATES = [
@@ -56,6 +56,7 @@ class TelegramTransport(ABC, Generic[U]):
         self.order = ChatOrder()
         self.poller: Poller[U] | None = None
         self._retry_later: set[int] = set()
+        self.sent_log = SentLog()
 
     # What a framework must provide.
     @abstractmethod
@@ -115,7 +116,7 @@ class TelegramTransport(ABC, Generic[U]):
                     self._retry_later.add(event.update_id)
                 return
             sent = await deliver(self.port, replies, origin)
-            await remember_sent(self.app.deps, sent, event.update_id if replies else None)
+            await self.sent_log.remember(self.app.deps, sent, event.update_id if replies else None)
 
     async def handle_update(self, update: U) -> None:
         """Feed one update to the framework; raise ``RetryLater`` if it could not be stored."""

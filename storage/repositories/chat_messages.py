@@ -26,10 +26,21 @@ class ChatMessageLog:
     async def record(
         self, chat_id: int, message_ids: Iterable[int], *, from_bot: bool, at: datetime
     ) -> None:
+        await self.record_many([(chat_id, message_ids)], from_bot=from_bot, at=at)
+
+    async def record_many(
+        self,
+        chats: Iterable[tuple[int, Iterable[int]]],
+        *,
+        from_bot: bool,
+        at: datetime,
+    ) -> None:
+        """The message ids of several chats, ``(chat_id, message_ids)``, in one INSERT."""
         # Plain INSERTs, not ORM objects: nothing reads these rows back in the same
         # transaction, and the unit-of-work flush cost more than the write itself.
         rows = [
             {"chat_id": chat_id, "message_id": m, "from_bot": from_bot, "sent_at": at}
+            for chat_id, message_ids in chats
             for m in message_ids
         ]
         if rows:

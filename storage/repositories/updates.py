@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedUpdate
+
+_DROP_REPLIES = (
+    update(ProcessedUpdate)
+    .where(col(ProcessedUpdate.update_id).in_(bindparam("update_ids", expanding=True)))
+    .values(replies=None, chat_id=None)
+    .execution_options(synchronize_session=False)
+)
 
 
 class UpdateLog:
@@ -45,13 +52,11 @@ class UpdateLog:
             return None
         return current.replies, current.processed_at
 
-    async def drop_replies(self, update_id: int) -> None:
-        """The update's replies were sent (or handed out to be sent): forget them."""
-        await self._session.exec(
-            update(ProcessedUpdate)
-            .where(col(ProcessedUpdate.update_id) == update_id)
-            .values(replies=None, chat_id=None)
-        )
+    async def drop_replies(self, *update_ids: int) -> None:
+        """The updates' replies were sent (or handed out to be sent): forget them."""
+        if not update_ids:
+            return
+        await self._session.exec(_DROP_REPLIES, params={"update_ids": list(update_ids)})
 
     async def forget_chat(self, chat_id: int) -> None:
         await self._session.exec(

@@ -3,13 +3,15 @@ them instead of losing them; they are handed out once and kept an hour at most."
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlmodel import select
+from sqlmodel import col, select
 
 from handlers import reply_codec
 from handlers.context import Deps
@@ -29,8 +31,8 @@ from handlers.outbound import (
     keyboard,
 )
 from handlers.retention import prune_update_log
-from handlers.safety.chat_log import remember_sent
-from storage.models import ProcessedUpdate
+from handlers.safety.chat_log import SentLog, remember_sent
+from storage.models import ChatMessage, ProcessedUpdate
 from tests.integration.test_resident_conversation import answers_of, walk_to_exists
 from tests.support.resident import Resident
 
@@ -109,6 +111,50 @@ async def test_replies_confirmed_sent_are_not_sent_again(deps: Deps) -> None:
     later = dataclasses.replace(deps, clock=lambda: datetime.now(UTC) + timedelta(seconds=4))
     assert await handle(deps, event) == []  # nothing in flight any more
     assert await handle(later, event) == []
+
+
+async def test_updates_finishing_together_are_recorded_in_one_write(deps: Deps) -> None:
+    """The transport's SentLog: 30 updates done sending at once, fewer writes, none lost."""
+    senders = [resident_sender(5_000_000_400 + i) for i in range(30)]
+    for i, sender in enumerate(senders):
+        event = Command(sender=sender, update_id=78_000 + i, name="start", payload="")
+        assert await handle(deps, event)
+    log = SentLog()
+    await asyncio.gather(
+        *(
+            log.remember(deps, [(s.chat_id, 900 + i), (-100123, 5)], update_id=78_000 + i)
+            for i, s in enumerate(senders)
+        )
+    )
+    assert 1 <= log.writes < 30
+    async with deps.uow() as uow:
+        kept = (
+            await uow.session.exec(
+                select(ProcessedUpdate).where(col(ProcessedUpdate.update_id) >= 78_000)
+            )
+        ).all()
+        logged = (await uow.session.exec(select(ChatMessage).where(ChatMessage.from_bot))).all()
+    assert len(kept) == 30 and all(row.replies is None for row in kept)
+    assert sorted((m.chat_id, m.message_id) for m in logged) == sorted(
+        (s.chat_id, 900 + i) for i, s in enumerate(senders)
+    )  # the group chat's message is not a private chat's: not logged
+
+
+async def test_a_failed_group_write_is_logged_and_releases_every_caller(
+    deps: Deps, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_uow() -> Any:
+        raise RuntimeError("database gone")
+
+    broken = dataclasses.replace(deps, uow=broken_uow)
+    log = SentLog()
+    await asyncio.wait_for(
+        asyncio.gather(
+            *(log.remember(broken, [(5_000_000_500 + i, 1)], 79_000 + i) for i in range(5))
+        ),
+        timeout=5,
+    )
+    assert "sent message ids not recorded" in caplog.text
 
 
 async def test_an_answer_is_stored_once_however_often_its_update_comes(deps: Deps) -> None:

@@ -203,6 +203,15 @@ async def send_all(
     return sent
 
 
+def callback_notice(replies: Sequence[OutboundReply]) -> tuple[str, bool]:
+    """What the answer to a button press shows: the first ``Notice``'s text and whether
+    it is an alert; ``("", False)`` for none (the button just stops spinning)."""
+    for reply in replies:
+        if isinstance(reply, Notice):
+            return reply.text, reply.alert
+    return "", False
+
+
 async def deliver(
     port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin
 ) -> list[tuple[int, int]]:
@@ -211,17 +220,12 @@ async def deliver(
     Returns ``(chat_id, message_id)`` of every message sent (for the quick exit).
     """
     sent: list[tuple[int, int]] = []
-    notices = [r for r in replies if isinstance(r, Notice)]
     if origin.callback_id:
-        notice = notices[0] if notices else None
+        text, alert = callback_notice(replies)
         try:
             await call_with_retries(
                 port,
-                lambda: port.answer_callback(
-                    origin.callback_id or "",
-                    notice.text if notice else "",
-                    notice.alert if notice else False,
-                ),
+                lambda: port.answer_callback(origin.callback_id or "", text, alert),
                 "answerCallbackQuery",
             )
         except Undeliverable as exc:

@@ -19,7 +19,7 @@ from bot.transports.chat_order import ChatOrder
 from bot.transports.core import process
 from bot.transports.polling import Poller, RetryLater
 from bot.transports.port import BotApiPort
-from bot.transports.render import Origin, deliver
+from bot.transports.render import Origin, callback_notice, deliver
 from bot.transports.telegram_events import (
     from_callback,
     from_message,
@@ -57,6 +57,10 @@ class TelegramTransport(ABC, Generic[U]):
         self.poller: Poller[U] | None = None
         self._retry_later: set[int] = set()
         self.sent_log = SentLog()
+        # Webhook mode: a button press is answered in the webhook's own HTTP answer
+        # (the Bot API runs a method given there), one request fewer per press.
+        self.answer_in_webhook = False
+        self._webhook_answers: dict[int, dict[str, Any]] = {}
 
     # What a framework must provide.
     @abstractmethod
@@ -115,8 +119,30 @@ class TelegramTransport(ABC, Generic[U]):
                 if event.update_id is not None:
                     self._retry_later.add(event.update_id)
                 return
+            if origin.callback_id and self._answer_in_webhook(event.update_id):
+                assert event.update_id is not None
+                text, alert = callback_notice(replies)
+                self._keep_webhook_answer(event.update_id, origin.callback_id, text, alert)
+                origin = dataclasses.replace(origin, callback_id=None)
             sent = await deliver(self.port, replies, origin)
             await self.sent_log.remember(self.app.deps, sent, event.update_id if replies else None)
+
+    def _answer_in_webhook(self, update_id: int | None) -> bool:
+        return self.answer_in_webhook and update_id is not None
+
+    def _keep_webhook_answer(
+        self, update_id: int, callback_id: str, text: str, alert: bool
+    ) -> None:
+        answer: dict[str, Any] = {"method": "answerCallbackQuery", "callback_query_id": callback_id}
+        if text:
+            answer["text"] = text
+        if alert:
+            answer["show_alert"] = True
+        self._webhook_answers[update_id] = answer
+
+    def take_webhook_answer(self, update_id: int) -> dict[str, Any] | None:
+        """The method call to put in the webhook's answer to ``update_id``, if any."""
+        return self._webhook_answers.pop(update_id, None)
 
     async def handle_update(self, update: U) -> None:
         """Feed one update to the framework; raise ``RetryLater`` if it could not be stored."""
@@ -135,7 +161,10 @@ class TelegramTransport(ABC, Generic[U]):
     async def on_callback(self, query: Any, update_id: int) -> None:
         event = from_callback(query, update_id)
         if event is None:
-            await self.port.answer_callback(query.id, "", False)
+            if self._answer_in_webhook(update_id):
+                self._keep_webhook_answer(update_id, query.id, "", False)
+            else:
+                await self.port.answer_callback(query.id, "", False)
             return
         await self._run(event, Origin(event.sender.chat_id, event.message_id, query.id))
 

@@ -39,6 +39,22 @@ async def test_a_conversation_over_the_webhook(bot_api: FakeBotApi, webhook: Web
     assert all(d["status"] == 200 for d in bot_api.webhook_deliveries)
 
 
+async def test_a_button_press_is_answered_in_the_webhooks_own_answer(
+    bot_api: FakeBotApi, webhook: WebhookServer
+) -> None:
+    user = bot_api.user(5_400_000_002)
+    await user.send("/start")
+    await user.wait_for(contains="What would you like to do?")
+    await user.press("Have your say")
+    await user.wait_for(contains="Community Conversation")
+    await user.wait_idle()
+    press = bot_api.webhook_deliveries[-1]
+    assert press["status"] == 200 and press["method"] == "answerCallbackQuery"
+    # answered once, by the webhook's answer: no request of its own
+    answers = bot_api.calls("answerCallbackQuery")
+    assert len(answers) == 1 and answers[0]["callback_query_id"] in bot_api.callback_answers
+
+
 async def test_a_missing_or_wrong_secret_is_refused_and_not_processed(
     webhook: WebhookServer,
 ) -> None:

@@ -203,7 +203,8 @@ class FakeBotApi:
 
     @property
     def webhook_deliveries(self) -> list[dict[str, Any]]:
-        """Every webhook POST: ``{"update_id", "status", "url", "error"}``."""
+        """Every webhook POST: ``{"update_id", "status", "url", "error", "method"}``
+        (``method``: the call carried in the bot's answer, if any)."""
         return self._sender.deliveries
 
     def calls(self, method: str) -> list[dict[str, Any]]:

@@ -127,6 +127,8 @@ class WebhookSender:
                 "error": answer if status is None else None,
                 "sent_at": sent_at,
                 "elapsed": time.monotonic() - sent_at,
+                # the method call the bot put in its 2xx answer, if any
+                "method": answer[0] if status is not None and answer is not None else None,
             }
         )
         if status is None or not 200 <= status < 300:

@@ -23,7 +23,7 @@ from handlers.outbound import OutboundReply, Text
 from handlers.router import route
 from handlers.safety.advice import advice_first
 from handlers.safety.chat_log import record_inbound
-from storage.models import ProcessedUpdate, User
+from storage.models import User
 from storage.repositories.conversations import StaleConversation
 from storage.uow import UnitOfWork
 
@@ -70,7 +70,7 @@ class Duplicate(Exception):
     """The update was handled and committed before (a re-delivery)."""
 
 
-async def _claim(uow: UnitOfWork, update_id: int | None) -> ProcessedUpdate | None:
+async def _claim(uow: UnitOfWork, update_id: int | None) -> int | None:
     """Record the update id first thing; ``Duplicate`` if another transaction already has.
 
     On PostgreSQL a second worker holding the same update waits here on the primary
@@ -121,20 +121,20 @@ async def _replies_of_duplicate(deps: Deps, update_id: int | None) -> list[Outbo
         return []
 
 
-def _keep_replies(
+async def _keep_replies(
     uow: UnitOfWork,
-    row: ProcessedUpdate | None,
+    update_id: int | None,
     user: User,
     chat_id: int,
     replies: list[OutboundReply],
 ) -> None:
     """Store the replies with the update, unless the person has just been erased."""
-    if row is None or not replies:
+    if update_id is None or not replies:
         return
     state = inspect(user)
     if state.deleted or state.was_deleted:
         return
-    uow.updates.keep_replies(row, chat_id, reply_codec.dumps(replies))
+    await uow.updates.keep_replies(update_id, chat_id, reply_codec.dumps(replies))
 
 
 STAFF_ROLES_EXEMPT_FROM_FLOOD = frozenset(
@@ -207,7 +207,7 @@ async def handle(deps: Deps, event: InboundEvent) -> list[OutboundReply]:
                         replies = bidi.for_language(
                             advice_first(deps, event, replies), user.language
                         )
-                    _keep_replies(uow, claimed, user, event.sender.chat_id, replies)
+                    await _keep_replies(uow, claimed, user, event.sender.chat_id, replies)
                     await uow.commit()
                 except StaleConversation:
                     log.info("conversation changed by another worker; retrying")

@@ -7,7 +7,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramUnauthorizedError
@@ -17,6 +16,7 @@ from aiogram.types import Poll as TgPoll
 from bot.bootstrap import App
 from bot.transports.aiogram_port import AiogramPort
 from bot.transports.aiogram_responses import pin_response_models
+from bot.transports.aiogram_session import JsonBodySession
 from bot.transports.telegram_base import ALLOWED_UPDATES, TelegramTransport, Unauthorized
 
 
@@ -25,7 +25,7 @@ class AiogramTransport(TelegramTransport[Update]):
 
     def __init__(self, app: App, token: str, api_url: str) -> None:
         pin_response_models()
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+        session = JsonBodySession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(
             token,
             session=session,

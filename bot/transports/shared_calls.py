@@ -38,15 +38,20 @@ class SharedBotCalls:
         remove_keyboard: bool,
     ) -> int:
         markup = self._reply_markup(buttons, reply_keyboard, request_location, remove_keyboard)
+        return await self.send_message_id(chat_id, text, markup)
+
+    async def send_message_id(self, chat_id: int, text: str, markup: Any) -> int:
+        """sendMessage, for the new message's id (all that is read of the answer)."""
         message = await self.api.send_message(chat_id, text, reply_markup=markup)
         return int(message.message_id)
 
     async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
+        await self.edit_message(chat_id, message_id, text, self._inline_markup(buttons))
+
+    async def edit_message(self, chat_id: int, message_id: int, text: str, markup: Any) -> None:
+        """editMessageText (nothing of the answer is read)."""
         await self.api.edit_message_text(
-            text=text,
-            chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=self._inline_markup(buttons),
+            text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup
         )
 
     async def send_document(self, chat_id: int, filename: str, content: bytes, caption: str) -> int:

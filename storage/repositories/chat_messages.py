@@ -10,10 +10,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ChatMessage, Delivery, User
+from storage.plain_sql import execute, table
 
 # Built once: SQLAlchemy then finds their compiled form without working out a cache
 # key again on every update.
-_INSERT = insert(ChatMessage)
+_INSERT = insert(table(ChatMessage))
 _KNOWN_CHATS = select(User.chat_id).where(
     col(User.chat_id).in_(bindparam("chat_ids", expanding=True))
 )
@@ -44,8 +45,8 @@ class ChatMessageLog:
             for m in message_ids
         ]
         if rows:
-            await self._session.flush()  # the ORM's pending changes go first, as before
-            await self._session.exec(_INSERT, params=rows)
+            # the ORM's pending changes go first, as before
+            await execute(self._session, _INSERT, rows, flush=True)
 
     async def known_chats(self, chat_ids: Iterable[int]) -> set[int]:
         """Which of ``chat_ids`` belong to someone we know (not to a person just forgotten)."""

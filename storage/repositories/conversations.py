@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import Answer, Conversation
+from storage.plain_sql import execute, table
 
 # The statements every update runs, built once: SQLAlchemy then finds their compiled
 # form without working out their cache key again each time.
@@ -38,14 +39,14 @@ _SAVED_COLUMNS = (
     "updated_at",
     "version",
 )
+_CONVERSATIONS = table(Conversation)
 _SAVE = (
-    update(Conversation)
+    update(_CONVERSATIONS)
     .where(
-        col(Conversation.id) == bindparam("conversation_id"),
-        col(Conversation.version) == bindparam("seen"),
+        _CONVERSATIONS.c.id == bindparam("conversation_id"),
+        _CONVERSATIONS.c.version == bindparam("seen"),
     )
     .values({name: bindparam(name) for name in _SAVED_COLUMNS})
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -86,8 +87,9 @@ class ConversationRepository:
         for key in values.keys() - {"updated_at", "version"}:
             set_committed_value(conversation, key, getattr(conversation, key))
         params = {"conversation_id": conversation.id, "seen": seen, **values}
-        result = await self._session.exec(_SAVE, params=params)
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        # Flushed first: the conversation's other changes, and the rows it refers to.
+        result = await execute(self._session, _SAVE, params, flush=True)
+        if result.rowcount != 1:
             raise StaleConversation(conversation.id)
         for key, value in values.items():
             set_committed_value(conversation, key, value)

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.clock import utcnow
 from storage.models import ProcessedUpdate
+from storage.plain_sql import execute, table
 
+_TABLE = table(ProcessedUpdate)
+_RECORD = insert(_TABLE).values(
+    update_id=bindparam("update_id"), processed_at=bindparam("processed_at")
+)
+_KEEP_REPLIES = (
+    update(_TABLE)
+    .where(_TABLE.c.update_id == bindparam("id"))
+    .values(chat_id=bindparam("chat_id"), replies=bindparam("replies"))
+)
 _DROP_REPLIES = (
-    update(ProcessedUpdate)
-    .where(col(ProcessedUpdate.update_id).in_(bindparam("update_ids", expanding=True)))
+    update(_TABLE)
+    .where(_TABLE.c.update_id.in_(bindparam("update_ids", expanding=True)))
     .values(replies=None, chat_id=None)
-    .execution_options(synchronize_session=False)
 )
 
 
@@ -22,17 +32,20 @@ class UpdateLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def record(self, update_id: int) -> ProcessedUpdate:
-        """Record ``update_id``; the primary key rejects a second worker's commit."""
-        row = ProcessedUpdate(update_id=update_id)
-        self._session.add(row)
-        await self._session.flush()
-        return row
+    async def record(self, update_id: int) -> int:
+        """Record ``update_id``; the primary key rejects a second worker's commit.
 
-    def keep_replies(self, row: ProcessedUpdate, chat_id: int, replies: str) -> None:
-        """Store the update's replies with it (written when the update commits)."""
-        row.chat_id = chat_id
-        row.replies = replies
+        A plain INSERT (no ORM object): it runs first in every update's transaction,
+        and nothing reads the row back there.
+        """
+        await execute(self._session, _RECORD, {"update_id": update_id, "processed_at": utcnow()})
+        return update_id
+
+    async def keep_replies(self, update_id: int, chat_id: int, replies: str) -> None:
+        """Store the update's replies with it (committed with the update)."""
+        await execute(
+            self._session, _KEEP_REPLIES, {"id": update_id, "chat_id": chat_id, "replies": replies}
+        )
 
     async def kept_replies(self, update_id: int) -> tuple[str, datetime] | None:
         """The stored replies of a handled update and when it was handled, if any.
@@ -56,7 +69,7 @@ class UpdateLog:
         """The updates' replies were sent (or handed out to be sent): forget them."""
         if not update_ids:
             return
-        await self._session.exec(_DROP_REPLIES, params={"update_ids": list(update_ids)})
+        await execute(self._session, _DROP_REPLIES, {"update_ids": list(update_ids)})
 
     async def forget_chat(self, chat_id: int) -> None:
         await self._session.exec(

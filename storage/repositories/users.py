@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import bindparam
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import User
+
+LAST_SEEN_STEP = timedelta(minutes=10)
 
 # Built once (asked on every update): its SQL cache key is worked out only once.
 _BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
@@ -32,8 +36,13 @@ class UserRepository:
     async def touch(
         self, user: User, *, chat_id: int, first_name: str, username: str | None
     ) -> None:
+        """Keep what Telegram says of ``user`` current. Unchanged fields write nothing,
+        and ``last_seen_at`` (read only by the data export) moves at most once in
+        ``LAST_SEEN_STEP``: without that, every update would rewrite the user's row."""
         user.chat_id = chat_id
         user.first_name = first_name[:128]
         user.username = username[:64] if username else None
-        user.last_seen_at = utcnow()
+        now = utcnow()
+        if now - user.last_seen_at >= LAST_SEEN_STEP or now < user.last_seen_at:
+            user.last_seen_at = now
         self._session.add(user)

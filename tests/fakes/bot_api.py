@@ -116,6 +116,8 @@ class FakeBotApi:
         self.world = World(self.bot_user, self.signal)
         self.messaging = Messaging(self.world)
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        # (method, Content-Type) of every HTTP request, as it came in
+        self.encodings: list[tuple[str, str]] = []
         self.commands: list[Any] = []
         self.commands_by_scope: dict[tuple[str, str], list[Any]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
@@ -290,6 +292,7 @@ class FakeBotApi:
             raise ConnectionResetError("fake gateway timeout")
         if fault == "502":
             return web.json_response(ApiError(502, "Bad Gateway").payload(), status=502)
+        self.encodings.append((request.match_info["method"], request.content_type))
         try:
             params = normalise(await read_params(request))
         except ApiError as exc:

@@ -101,7 +101,7 @@ async def build_app(
     bot_username: str | None = None,
 ) -> App:
     try:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     except Exception as exc:
         raise ConfigError(f"CHINWAG_DATABASE_URL: {exc}") from None
     try:

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = OFFICIAL_API_URL
     bot_username: str | None = None  # for links the CLI prints; `chinwag run` asks Telegram
     database_url: str = "sqlite:///./chinwag.db"
+    database_pool_size: int = Field(default=40, ge=1)  # PostgreSQL connections a worker keeps
     transport: str = "aiogram"
     timezone: str = "Europe/London"
     default_locale: str = "en"

@@ -42,13 +42,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalise_url(url)
     if is_sqlite(url):
+        kwargs.pop("pool_size", None)  # one file: SQLAlchemy's own pool for SQLite
         kwargs.setdefault("async_creator", inline_creator(make_url(url)))
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         install_write_gate(engine, SQLITE_BUSY_TIMEOUT_MS / 1000)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
+    # Telegram sends a webhook at most 40 updates at once (its default max_connections),
+    # so a worker may hold 40 transactions. A smaller pool opened and closed a
+    # connection (TLS probe, server capabilities, ...) for every update beyond it,
+    # which cost more CPU than the update itself. Connections open only when needed:
+    # a worker keeps at most what it has needed at once. There is no ping before each
+    # checkout (a round trip per transaction): when a restarted server drops the
+    # connections, the first statement to find out fails (its update is answered 503
+    # and comes again) and SQLAlchemy renews the whole pool.
+    kwargs.setdefault("pool_size", 40)
+    kwargs.setdefault("max_overflow", 10)
     return create_async_engine(url, **kwargs)
 
 

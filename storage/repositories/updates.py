@@ -21,6 +21,13 @@ _KEEP_REPLIES = (
     .where(_TABLE.c.update_id == bindparam("id"))
     .values(chat_id=bindparam("chat_id"), replies=bindparam("replies"))
 )
+# Rewrites a column with itself: the row is locked for this transaction, and read back.
+_LOCK_KEPT = (
+    update(_TABLE)
+    .where(_TABLE.c.update_id == bindparam("id"))
+    .values(replies=_TABLE.c.replies)
+    .returning(_TABLE.c.replies, _TABLE.c.processed_at)
+)
 _DROP_REPLIES = (
     update(_TABLE)
     .where(_TABLE.c.update_id.in_(bindparam("update_ids", expanding=True)))
@@ -54,16 +61,11 @@ class UpdateLog:
         two workers with the same re-delivery queue on its lock (PostgreSQL) or the
         write lock (SQLite, where a read that turns into a write could fail at once).
         """
-        row = col(ProcessedUpdate.update_id) == update_id
-        locked = await self._session.exec(
-            update(ProcessedUpdate).where(row).values(replies=col(ProcessedUpdate.replies))
-        )
-        if not locked.rowcount:
+        kept = await execute(self._session, _LOCK_KEPT, {"id": update_id})
+        row = kept.first()
+        if row is None or row.replies is None:
             return None
-        current = await self._session.get(ProcessedUpdate, update_id, populate_existing=True)
-        if current is None or current.replies is None:
-            return None
-        return current.replies, current.processed_at
+        return row.replies, row.processed_at
 
     async def drop_replies(self, *update_ids: int) -> None:
         """The updates' replies were sent (or handed out to be sent): forget them."""

@@ -55,6 +55,24 @@ async def test_a_button_press_is_answered_in_the_webhooks_own_answer(
     assert len(answers) == 1 and answers[0]["callback_query_id"] in bot_api.callback_answers
 
 
+async def test_a_presss_notice_travels_in_the_webhooks_answer(
+    bot_api: FakeBotApi, webhook: WebhookServer
+) -> None:
+    user = bot_api.user(5_400_000_003)
+    await user.send("/start")
+    await user.wait_for(contains="What would you like to do?")
+    await user.press("Have your say")
+    intro = await user.wait_for(contains="Community Conversation")
+    await user.press("Start")
+    await user.wait_for(contains="your privacy")
+    await user.press("Start", intro["message_id"])  # a button of an earlier message
+    await user.wait_idle()
+    assert bot_api.webhook_deliveries[-1]["method"] == "answerCallbackQuery"
+    notice = bot_api.calls("answerCallbackQuery")[-1]
+    assert notice["text"] == "That button is from an earlier message."
+    assert not notice.get("show_alert")
+
+
 async def test_a_missing_or_wrong_secret_is_refused_and_not_processed(
     webhook: WebhookServer,
 ) -> None:

@@ -29,3 +29,12 @@ def test_the_documented_numeric_defaults_are_the_codes() -> None:
         if isinstance(default, int | float):
             shown = ROWS[f"CHINWAG_{name.upper()}"].strip().strip("`")
             assert float(shown) == float(default), name
+
+
+def test_the_pool_size_setting_reaches_the_postgresql_engine() -> None:
+    from storage.database import create_engine
+
+    engine = create_engine("postgresql://chinwag@127.0.0.1/nowhere", pool_size=7)
+    assert engine.sync_engine.pool.size() == 7  # type: ignore[attr-defined]
+    default = create_engine("postgresql://chinwag@127.0.0.1/nowhere")
+    assert default.sync_engine.pool.size() == Settings().database_pool_size == 40  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import pytest
@@ -15,6 +16,7 @@ from storage.models import ProcessedUpdate
 from tests.e2e.conftest import start_bot
 from tests.e2e.test_conversation import walk_to_exists
 from tests.fakes.bot_api import FakeBotApi
+from tests.fakes.fake_user import FakeUser
 from tests.integration.test_resident_conversation import answers_of
 
 
@@ -39,14 +41,19 @@ async def test_a_conversation_over_the_webhook(bot_api: FakeBotApi, webhook: Web
     assert all(d["status"] == 200 for d in bot_api.webhook_deliveries)
 
 
+async def have_your_say(user: FakeUser) -> dict[str, Any]:
+    """/start, then the "Have your say" button: the questionnaire's first message."""
+    await user.send("/start")
+    await user.wait_for(contains="What would you like to do?")
+    await user.press("Have your say")
+    return await user.wait_for(contains="Community Conversation")
+
+
 async def test_a_button_press_is_answered_in_the_webhooks_own_answer(
     bot_api: FakeBotApi, webhook: WebhookServer
 ) -> None:
     user = bot_api.user(5_400_000_002)
-    await user.send("/start")
-    await user.wait_for(contains="What would you like to do?")
-    await user.press("Have your say")
-    await user.wait_for(contains="Community Conversation")
+    await have_your_say(user)
     await user.wait_idle()
     press = bot_api.webhook_deliveries[-1]
     assert press["status"] == 200 and press["method"] == "answerCallbackQuery"
@@ -55,14 +62,11 @@ async def test_a_button_press_is_answered_in_the_webhooks_own_answer(
     assert len(answers) == 1 and answers[0]["callback_query_id"] in bot_api.callback_answers
 
 
-async def test_a_presss_notice_travels_in_the_webhooks_answer(
+async def test_a_press_notice_travels_in_the_webhooks_answer(
     bot_api: FakeBotApi, webhook: WebhookServer
 ) -> None:
     user = bot_api.user(5_400_000_003)
-    await user.send("/start")
-    await user.wait_for(contains="What would you like to do?")
-    await user.press("Have your say")
-    intro = await user.wait_for(contains="Community Conversation")
+    intro = await have_your_say(user)
     await user.press("Start")
     await user.wait_for(contains="your privacy")
     await user.press("Start", intro["message_id"])  # a button of an earlier message

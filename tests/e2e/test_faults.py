@@ -244,9 +244,13 @@ async def test_bot_api_errors_and_timeouts_at_ten_percent_are_retried_and_lose_n
                 0.10, ("sendMessage", "editMessageText", "answerCallbackQuery"), seed=10
             )
             users = residents(api, 12, 5_930_000_001)
-            await asyncio.wait_for(
-                asyncio.gather(*(walk_whole_conversation(u, timeout=60) for u in users)), 120
-            )
+            try:
+                await asyncio.wait_for(
+                    asyncio.gather(*(walk_whole_conversation(u, timeout=60) for u in users)), 120
+                )
+            except AssertionError as exc:  # say what the workers said
+                logs = "\n".join(cluster.log(w.index)[-20_000:] for w in cluster.workers)
+                raise AssertionError(f"{exc}\nworker logs:\n{logs}") from None
             await cluster.drain(timeout=30)
             stats = cluster.stats()
             assert flaky.injected["502"] > 0 and flaky.injected["timeout"] > 0

@@ -97,9 +97,11 @@ async def _replies_of_duplicate(deps: Deps, update_id: int | None) -> list[Outbo
 
     Telegram sends an update again only when it did not hear that we took it: the
     worker died after committing, before its replies went out, or it is still at
-    work. Replies are forgotten once sent (``chat_log.remember_sent``); those still
-    kept after ``IN_FLIGHT_SECONDS`` are sent now, once (a second re-delivery finds
-    none). Before that, ``UpdateInFlight``: Telegram is asked to try again later.
+    work. Replies are forgotten once confirmed sent (``chat_log.SentLog``, by
+    whichever worker sent them). A re-delivery within ``IN_FLIGHT_SECONDS`` of the
+    handling, or of the last time they were handed out again, gets
+    ``UpdateInFlight`` (Telegram is asked to try again later); after that they are
+    handed out again, so a worker that dies while sending them again loses nothing.
     """
     log.info("duplicate update skipped", extra={"update_id": update_id})
     if update_id is None:
@@ -108,10 +110,11 @@ async def _replies_of_duplicate(deps: Deps, update_id: int | None) -> list[Outbo
         kept = await uow.updates.kept_replies(update_id)
         if kept is None:
             return []
-        stored, handled_at = kept
-        if (deps.clock() - handled_at).total_seconds() < IN_FLIGHT_SECONDS:
+        stored, handed_out_at = kept
+        now = deps.clock()
+        if (now - handed_out_at).total_seconds() < IN_FLIGHT_SECONDS:
             raise UpdateInFlight(update_id)
-        await uow.updates.drop_replies(update_id)
+        await uow.updates.handed_out(update_id, now)
         await uow.commit()
     log.info("replies of a re-delivered update sent again", extra={"update_id": update_id})
     try:

@@ -252,6 +252,8 @@ class ProcessedUpdate(SQLModel, table=True):
     committed with the update: if the worker dies before Telegram hears that the
     update was taken, Telegram sends it again and the replies are sent then, instead
     of being lost. They are kept for minutes only, and ``chat_id`` says whose they are.
+    ``processed_at`` is when the update was handled, or when its kept replies were
+    last handed out again to a re-delivery.
     """
 
     __tablename__ = "processed_updates"

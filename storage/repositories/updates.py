@@ -28,6 +28,9 @@ _LOCK_KEPT = (
     .values(replies=_TABLE.c.replies)
     .returning(_TABLE.c.replies, _TABLE.c.processed_at)
 )
+_HANDED_OUT = (
+    update(_TABLE).where(_TABLE.c.update_id == bindparam("id")).values(processed_at=bindparam("at"))
+)
 _DROP_REPLIES = (
     update(_TABLE)
     .where(_TABLE.c.update_id.in_(bindparam("update_ids", expanding=True)))
@@ -66,6 +69,11 @@ class UpdateLog:
         if row is None or row.replies is None:
             return None
         return row.replies, row.processed_at
+
+    async def handed_out(self, update_id: int, at: datetime) -> None:
+        """The kept replies are being sent again now: a further re-delivery within
+        moments of ``at`` waits for this one (``processed_at`` moves to ``at``)."""
+        await execute(self._session, _HANDED_OUT, {"id": update_id, "at": at})
 
     async def drop_replies(self, *update_ids: int) -> None:
         """The updates' replies were sent (or handed out to be sent): forget them."""

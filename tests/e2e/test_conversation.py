@@ -35,7 +35,7 @@ async def test_a_resident_completes_the_whole_conversation(
     await user.send("Something for teenagers")
     issues = await user.wait_for(contains="issues in your community now")
     await user.press("Speeding")
-    await user.wait_for(lambda m: m["message_id"] == issues["message_id"] and m.get("edited"))
+    await user.wait_for(lambda m: m["message_id"] == issues["message_id"] and bool(m.get("edited")))
     assert "☑️ Speeding" in user.buttons(issues["message_id"])
     await user.press("Done")
     await user.wait_for(contains="Where do you want your community to be")

@@ -27,6 +27,7 @@ from storage.models import (
 )
 
 OPEN_FOR_REVIEW = ("submitted", "question")
+DECIDED = ("approved", "declined", "withdrawn")
 
 Refusal = Literal["not_found", "decided", "too_much", "bad_amount"]
 
@@ -185,6 +186,22 @@ class FundingRepository:
                 col(FundingApplication.status).in_(OPEN_FOR_REVIEW),
             )
             .order_by(col(FundingApplication.submitted_at), col(FundingApplication.id))
+        )
+        return (await self._session.exec(query)).all()
+
+    async def decided(
+        self, pot_ids: Sequence[int], limit: int = 50
+    ) -> Sequence[FundingApplication]:
+        """The latest applications with an outcome (approved, declined, withdrawn),
+        newest decision first."""
+        query = (
+            select(FundingApplication)
+            .where(
+                col(FundingApplication.pot_id).in_(list(pot_ids)),
+                col(FundingApplication.status).in_(DECIDED),
+            )
+            .order_by(col(FundingApplication.decided_at).desc(), col(FundingApplication.id).desc())
+            .limit(limit)
         )
         return (await self._session.exec(query)).all()
 

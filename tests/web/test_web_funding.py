@@ -211,6 +211,47 @@ async def test_declining_and_asking_tell_the_applicant(
     assert organiser.awaiting == ""  # the chat is not left waiting for a typed answer
 
 
+def _table(page: str, name: str) -> str:
+    """The HTML of the list table labelled ``{name}-caption``."""
+    start = page.index(f'aria-labelledby="{name}-caption"')
+    return page[start : page.index("</table>", start)]
+
+
+async def test_decided_applications_are_listed_under_the_ones_to_review(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    chester = await _pot(deps, "chester", "Chester fund", 50_000)
+    crewe = await _pot(deps, "crewe", "Crewe fund", 50_000)
+    approved = await _application(deps, chester, "Bench", 10_000, 8_001)
+    declined = await _application(deps, chester, "Party <b>time</b>", 5_000, 8_002)
+    waiting = await _application(deps, chester, "Lights", 5_000, 8_003)
+    elsewhere = await _application(deps, crewe, "Crewe signs", 5_000, 8_004)
+    csrf = await sign_in(deps, browser, ORGANISER)
+    page = await browser.get("/funding")
+    assert "No application has been decided yet." in page.text
+    await browser.post(f"/funding/{approved}/approve", data={"csrf": csrf, "version": "1"})
+    await browser.post(f"/funding/{declined}/decline", data={"csrf": csrf, "reason": "No"})
+    page = await browser.get("/funding")
+    to_review, decided = _table(page.text, "funding"), _table(page.text, "decided")
+    assert f'href="/funding/{waiting}"' in to_review
+    assert f'href="/funding/{approved}"' not in to_review
+    assert '<caption id="decided-caption">Latest decisions</caption>' in decided
+    # newest decision first; the amount given, or "-" for a decline
+    assert decided.index(f'href="/funding/{declined}"') < decided.index(
+        f'href="/funding/{approved}"'
+    )
+    assert "Party &lt;b&gt;time&lt;/b&gt;" in decided and "<b>time" not in decided
+    assert "Approved" in decided and "Declined" in decided and "£100" in decided
+    assert f'href="/funding/{waiting}"' not in decided
+    assert "Crewe signs" not in page.text and str(elsewhere) not in decided
+    # the CSV stays the list to review
+    assert [r["id"] for r in _csv(await browser.get("/funding.csv"))] == [str(waiting)]
+    browser.cookies.clear()
+    await sign_in(deps, browser, SERGEANT_CREWE)
+    page = await browser.get("/funding")
+    assert "Bench" not in page.text and "No application has been decided yet." in page.text
+
+
 async def test_actions_need_csrf_and_a_role_that_reviews_in_the_chat(
     deps: Deps, browser: httpx.AsyncClient, world: World
 ) -> None:

@@ -1,8 +1,9 @@
 """Funding applications to review, one application, and the reviewer's decisions.
 
 ``/funding`` lists the applications waiting for a decision (``submitted``, or
-``question``: asked something) in the pots of the viewer's area; ``/funding.csv``
-the same rows. ``/funding/{id}`` shows one, with the chat's four decisions for a
+``question``: asked something) in the pots of the viewer's area, then the latest
+decided ones (approved, declined), so a reviewer can look back at an outcome;
+``/funding.csv`` the rows to review. ``/funding/{id}`` shows one, with the chat's four decisions for a
 role that may review there: approve the amount asked (never above the pot's
 balance), approve another amount, decline with a reason, ask a question. Each runs
 the chat's own button or typed-answer handler (``handlers.funding.review``), so
@@ -39,6 +40,7 @@ STATUSES = {
     "withdrawn": N_("Withdrawn"),
     "draft": N_("Draft"),
 }
+DECIDED_SHOWN = 50  # the latest outcomes under the list to review
 CSV_HEADER = ("id", "project", "pot", "status", "requested_pounds", "submitted_at")
 # The chat's typed answers, by the dashboard action that gives one.
 TYPED = {"amount": "amt", "decline": "why", "ask": "ask"}
@@ -104,7 +106,23 @@ async def funding_list(request: Request, viewer: Viewer, uow: UnitOfWork) -> Res
         )
         for a in waiting
     ]
-    return context.renderer.page("funding.html", viewer=viewer, page="funding", applications=shown)
+    decided = [
+        (
+            a,
+            pots[a.pot_id],
+            status_name(a.status),
+            money(a.decided_amount_pence) if a.decided_amount_pence is not None else "",
+            when(a.decided_at, tz) if a.decided_at else "",
+        )
+        for a in await uow.funding.decided(list(pots), limit=DECIDED_SHOWN)
+    ]
+    return context.renderer.page(
+        "funding.html",
+        viewer=viewer,
+        page="funding",
+        applications=shown,
+        decided=decided,
+    )
 
 
 async def _detail(

@@ -687,7 +687,8 @@ class DashboardLink(SQLModel, table=True):
 
 
 class DashboardSession(SQLModel, table=True):
-    """A signed-in browser: the SHA-256 of the id in its cookie, and its CSRF token.
+    """A signed-in browser: the SHA-256 of the id in its cookie, its CSRF token, and
+    the notice of the form it last sent.
 
     The role is not kept here: every request reads it from ``users`` again.
     """
@@ -706,3 +707,5 @@ class DashboardSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     last_seen_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # What the last form did (``bot.web.notices``): JSON, shown once by the page it led to.
+    notice: str | None = Field(default=None, sa_type=Text)

@@ -146,10 +146,15 @@ async def test_cancelling_asks_first_then_tells_everyone_as_the_chat_does(
         event = await uow.events.get(by_web)
         assert event is not None and event.status == "scheduled"  # asking changed nothing
 
-    done = await browser.post(f"/events/{by_web}/cancel", data={"csrf": csrf})
+    posted = await browser.post(f"/events/{by_web}/cancel", data={"csrf": csrf})
+    # post/redirect/get: the answer sends the browser to the event, which says what happened
+    assert posted.status_code == 303 and posted.headers["location"] == f"/events/{by_web}"
+    done = await browser.get(posted.headers["location"])
     assert done.status_code == 200
     assert "Cancelled. 4 people who were coming have been told." in done.text
     assert 'role="status"' in done.text and "Cancel event" not in done.text
+    reloaded = await browser.get(f"/events/{by_web}")  # said once, not on every visit
+    assert "Cancelled. 4 people" not in reloaded.text and 'role="status"' not in reloaded.text
     async with deps.uow() as uow:
         chat_event, web_event = await uow.events.get(by_chat), await uow.events.get(by_web)
     assert chat_event is not None and web_event is not None
@@ -166,6 +171,21 @@ async def test_cancelling_asks_first_then_tells_everyone_as_the_chat_does(
     assert [n[:3] for n in web_notices] == [n[:3] for n in chat_notices]
     assert {n[:3] for n in web_notices} == {("event_notice", "cancelled", True)}
     assert [n[3] for n in web_notices] == await _rsvp_users(deps, by_web)
+
+
+async def test_the_notice_waits_for_its_own_page(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    event_id = await add_event(deps, "Tarvin chat", community=world.tarvin, going=1)
+    other = await add_event(deps, "Tarvin walk", community=world.tarvin, going=1)
+    csrf = await sign_in(deps, browser, ORGANISER)
+    posted = await browser.post(f"/events/{event_id}/cancel", data={"csrf": csrf})
+    assert posted.status_code == 303
+    # another tab opens another event first: the notice is not shown there, nor lost
+    elsewhere = await browser.get(f"/events/{other}")
+    assert elsewhere.status_code == 200 and "has been told" not in elsewhere.text
+    shown = await browser.get(f"/events/{event_id}")
+    assert "1 person who was coming has been told." in shown.text
 
 
 async def test_cancelling_needs_the_csrf_token_and_a_role_that_may(
@@ -194,7 +214,9 @@ async def test_an_admin_cancels_anywhere(
 ) -> None:
     event_id = await add_event(deps, "Crewe chat", community=world.crewe, going=1)
     csrf = await sign_in(deps, browser, ADMIN)
-    done = await browser.post(f"/events/{event_id}/cancel", data={"csrf": csrf})
+    done = await browser.post(
+        f"/events/{event_id}/cancel", data={"csrf": csrf}, follow_redirects=True
+    )
     assert "1 person who was coming has been told." in done.text
     async with deps.uow() as uow:
         event = await uow.events.get(event_id)

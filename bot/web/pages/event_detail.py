@@ -6,7 +6,8 @@ as the events list); any other id is "page not found". The QR code is the chat's
 (``handlers.events.qr`` of the same check-in link), inline as a PNG. Cancelling asks
 first, then runs the chat organiser's own "Yes, cancel it" button
 (``handlers.events.organise.manage``), so the role is checked as in the chat and
-everyone coming is told exactly as from the chat.
+everyone coming is told exactly as from the chat; what the chat said comes back on
+the event's page (``bot.web.notices``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.web.auth import refused, staff_page
 from bot.web.chat_actions import said, staff_context
 from bot.web.context import web
 from bot.web.csv_export import csv_response, wants_csv
+from bot.web.notices import redirect_with_notice, take_notice
 from bot.web.pages.events import kind_name
 from bot.web.scope import Viewer
 from handlers.callbacks import Organiser, OrganiserAction
@@ -53,6 +55,10 @@ async def event_in_scope(request: Request, viewer: Viewer, uow: UnitOfWork) -> E
     return event
 
 
+def event_path(request: Request) -> str:
+    return f"/events/{request.path_params['event_id']}"
+
+
 def checkin_link(request: Request, event: Event) -> str | None:
     """The chat's check-in link (``checkin_link.link_and_qr``); ``None`` for an event
     made without one."""
@@ -72,7 +78,6 @@ async def _page(
     *,
     confirm: bool = False,
     done: list[str] | None = None,
-    status: int = 200,
 ) -> Response:
     context = web(request)
     event = await event_in_scope(request, viewer, uow)
@@ -89,7 +94,6 @@ async def _page(
     )
     return context.renderer.page(
         "event_detail.html",
-        status=status,
         viewer=viewer,
         page="events",
         event=event,
@@ -115,7 +119,8 @@ async def event_detail(request: Request, viewer: Viewer, uow: UnitOfWork) -> Res
             for rsvp, user in await uow.rsvps.attendees(event.id, STATUSES)
         ]
         return csv_response(f"chinwag-event-{event.id}.csv", ("name", "answer", "checked_in"), rows)
-    return await _page(request, viewer, uow)
+    done = await take_notice(viewer, uow, event_path(request))
+    return await _page(request, viewer, uow, done=done)
 
 
 @staff_page
@@ -133,5 +138,4 @@ async def cancel(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     if not await can_manage(ctx, event):  # as the chat's handler would refuse it
         return refused(context, "event cancel", 403, user_id=viewer.user.id, event_id=event.id)
     replies = await on_event_button(ctx, Organiser(OrganiserAction.CONFIRM_ONE, event.id))
-    await uow.commit()
-    return await _page(request, viewer, uow, done=said(replies))
+    return await redirect_with_notice(request, viewer, uow, event_path(request), said(replies))

@@ -3,12 +3,15 @@
 ``/funding`` lists the applications waiting for a decision (``submitted``, or
 ``question``: asked something) in the pots of the viewer's area, then the latest
 decided ones (approved, declined), so a reviewer can look back at an outcome;
-``/funding.csv`` the rows to review. ``/funding/{id}`` shows one, with the chat's four decisions for a
-role that may review there: approve the amount asked (never above the pot's
-balance), approve another amount, decline with a reason, ask a question. Each runs
+``/funding.csv`` the rows to review. ``/funding/{id}`` shows one, with the chat's
+four decisions for a role that may review there: approve the amount asked (never
+above the pot's balance), approve another amount, decline with a reason, ask a
+question. Each runs
 the chat's own button or typed-answer handler (``handlers.funding.review``), so
 the role is checked the same way, the balance is taken in the same conditional
 UPDATE, and the applicant is told through the delivery engine in the same words.
+What the chat said about a decision comes back on the application's page
+(``bot.web.notices``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from bot.web.auth import refused, staff_page
 from bot.web.chat_actions import said, staff_context
 from bot.web.context import web
 from bot.web.csv_export import csv_response, csv_wanted
+from bot.web.notices import redirect_with_notice, take_notice
 from bot.web.scope import Viewer
 from handlers.funding import review
 from handlers.funding.buttons import FundingAction, FundingButton
@@ -64,6 +68,10 @@ async def visible_pots(uow: UnitOfWork, viewer: Viewer) -> dict[int, FundingPot]
         ids = set(await uow.funding.pots_in_lpus([scope.lpu_id]))
         return {i: p for i, p in pots.items() if i in ids}
     return pots
+
+
+def application_path(request: Request) -> str:
+    return f"/funding/{request.path_params['app_id']}"
 
 
 async def application_in_scope(
@@ -131,7 +139,6 @@ async def _detail(
     uow: UnitOfWork,
     *,
     done: list[str] | None = None,
-    status: int = 200,
 ) -> Response:
     context = web(request)
     app, pot = await application_in_scope(request, viewer, uow)
@@ -141,7 +148,6 @@ async def _detail(
     offer = min(app.requested_pence, pot.balance_pence)
     return context.renderer.page(
         "funding_detail.html",
-        status=status,
         viewer=viewer,
         page="funding",
         app=app,
@@ -160,7 +166,8 @@ async def _detail(
 
 @staff_page
 async def funding_detail(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
-    return await _detail(request, viewer, uow)
+    done = await take_notice(viewer, uow, application_path(request))
+    return await _detail(request, viewer, uow, done=done)
 
 
 @staff_page
@@ -193,5 +200,6 @@ async def decide(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
         )
         viewer.user.awaiting = awaiting
         uow.session.add(viewer.user)
-    await uow.commit()
-    return await _detail(request, viewer, uow, done=said(replies))
+    return await redirect_with_notice(
+        request, viewer, uow, application_path(request), said(replies)
+    )

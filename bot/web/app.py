@@ -10,6 +10,7 @@ Routes (every one but sign-in and the static files behind ``auth.staff_page``):
     GET  /events            upcoming events      (?format=csv, or /events.csv)
     GET  /events/{id}       one event: RSVPs, check-ins, the QR code to print
     GET  /events/{id}/cancel  asks to confirm; POST cancels it as the chat does
+    GET  /events/{id}/cancel-series  the same for every date still to come of its series
     GET  /groups            action groups (/groups.csv); /groups/{id} its members (?format=csv)
     GET  /polls             polls (/polls.csv); /polls/{id} its results (?format=csv)
     GET  /broadcasts        the audit trail with delivery progress (/broadcasts.csv)
@@ -86,6 +87,12 @@ def create_web_app(app: App) -> Starlette:
         Route("/events/{event_id:int}", event_detail.event_detail),
         Route("/events/{event_id:int}/cancel", event_detail.cancel_form, methods=["GET"]),
         Route("/events/{event_id:int}/cancel", event_detail.cancel, methods=["POST"]),
+        Route(
+            "/events/{event_id:int}/cancel-series",
+            event_detail.cancel_series_form,
+            methods=["GET"],
+        ),
+        Route("/events/{event_id:int}/cancel-series", event_detail.cancel_series, methods=["POST"]),
         Route("/groups", groups.groups),
         Route("/groups.csv", groups.groups),
         Route("/groups/{group_id:int}", groups.group),

@@ -7,6 +7,7 @@ import base64
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlmodel import col, select
@@ -15,7 +16,7 @@ from handlers.callbacks import OrganiserAction
 from handlers.context import Deps
 from handlers.events.deeplink import event_start_payload, new_token
 from handlers.events.organise.buttons import org
-from storage.models import Delivery, Rsvp, User
+from storage.models import Delivery, Event, Rsvp, User
 from tests.support.resident import Resident
 from tests.web.conftest import ADMIN, ORGANISER, PCSO, SERGEANT_CREWE, World, add_event, sign_in
 
@@ -247,3 +248,92 @@ async def test_a_session_whose_role_was_taken_away_cannot_cancel(
         event = await uow.events.get(event_id)
         assert event is not None and event.status == "scheduled"
     assert await _notices(deps, event_id) == []
+
+
+async def _series(deps: Deps, world: World, dates: int) -> tuple[int, list[int]]:
+    """A weekly series in Tarvin (its own row) and its next ``dates`` dates."""
+    first = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    async with deps.uow() as uow:
+        series = Event(
+            title="Tarvin drop-in",
+            community_id=world.tarvin.id,
+            starts_at=first,
+            status="series",
+            recurrence="weekly",
+        )
+        uow.session.add(series)
+        await uow.session.flush()
+        occurrences = [
+            Event(
+                title="Tarvin drop-in",
+                community_id=world.tarvin.id,
+                starts_at=first + timedelta(weeks=n),
+                series_id=series.id,
+                occurrence_of=(first + timedelta(weeks=n)).date(),
+            )
+            for n in range(dates)
+        ]
+        uow.session.add_all(occurrences)
+        await uow.session.flush()
+        ids = [e.id for e in occurrences if e.id is not None]
+        person = await uow.users.add(User(telegram_id=9_600_000_001, chat_id=9_600_000_001))
+        assert person.id is not None and series.id is not None
+        uow.session.add(Rsvp(event_id=ids[1], user_id=person.id, status="going"))
+        await uow.commit()
+        return series.id, ids
+
+
+async def test_every_date_of_a_series_is_cancelled_as_from_the_chat(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    series_id, dates = await _series(deps, world, 3)
+    csrf = await sign_in(deps, browser, ORGANISER)
+    page = await browser.get(f"/events/{dates[0]}")
+    assert f'href="/events/{dates[0]}/cancel#confirm">Cancel this date</a>' in page.text
+    assert f'href="/events/{dates[0]}/cancel-series#confirm">Cancel every date</a>' in page.text
+    confirm = await browser.get(f"/events/{dates[0]}/cancel-series")
+    assert "Cancel every date still to come?" in confirm.text
+    assert f'action="/events/{dates[0]}/cancel-series"' in confirm.text
+    async with deps.uow() as uow:  # asking changed nothing
+        assert [(await uow.events.get(i)).status for i in dates] == ["scheduled"] * 3  # type: ignore[union-attr]
+    posted = await browser.post(f"/events/{dates[0]}/cancel-series", data={"csrf": csrf})
+    assert posted.status_code == 303 and posted.headers["location"] == f"/events/{dates[0]}"
+    shown = await browser.get(f"/events/{dates[0]}")
+    assert "1 person who was coming has been told." in shown.text
+    assert "Cancel every date" not in shown.text
+    async with deps.uow() as uow:
+        statuses = [(await uow.events.get(i)).status for i in [series_id, *dates]]  # type: ignore[union-attr]
+    assert statuses == ["cancelled"] * 4
+    assert [n[:2] for n in await _notices(deps, dates[1])] == [("event_notice", "cancelled")]
+
+
+async def test_a_one_off_event_has_no_series_to_cancel(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    event_id = await add_event(deps, "Tarvin chat", community=world.tarvin, going=1)
+    csrf = await sign_in(deps, browser, ORGANISER)
+    page = await browser.get(f"/events/{event_id}")
+    assert "cancel-series" not in page.text and "Cancel every date" not in page.text
+    assert (await browser.get(f"/events/{event_id}/cancel-series")).status_code == 404
+    posted = await browser.post(f"/events/{event_id}/cancel-series", data={"csrf": csrf})
+    assert posted.status_code == 404
+    async with deps.uow() as uow:
+        event = await uow.events.get(event_id)
+    assert event is not None and event.status == "scheduled"
+
+
+async def test_a_series_is_not_cancelled_without_the_csrf_token_or_by_a_pcso_elsewhere(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    series_id, dates = await _series(deps, world, 2)
+    await sign_in(deps, browser, ORGANISER)
+    forged = await browser.post(f"/events/{dates[0]}/cancel-series", data={"csrf": "x" * 32})
+    assert forged.status_code == 403
+    browser.cookies.clear()
+    csrf = await sign_in(deps, browser, SERGEANT_CREWE)  # Crewe's: Tarvin is not theirs
+    assert (await browser.get(f"/events/{dates[0]}")).status_code == 404
+    outside = await browser.post(f"/events/{dates[0]}/cancel-series", data={"csrf": csrf})
+    assert outside.status_code == 404
+    async with deps.uow() as uow:
+        statuses = [(await uow.events.get(i)).status for i in [series_id, *dates]]  # type: ignore[union-attr]
+    assert statuses == ["series", "scheduled", "scheduled"]

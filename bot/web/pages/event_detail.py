@@ -3,8 +3,9 @@ print for the door, and cancelling it.
 
 The event must be in the viewer's area (``storage.repositories.reports.events_in``,
 as the events list); any other id is "page not found". The QR code is the chat's
-(``handlers.events.qr`` of the same check-in link), inline as a PNG. Cancelling asks
-first, then runs the chat organiser's own "Yes, cancel it" button
+(``handlers.events.qr`` of the same check-in link), inline as a PNG. Cancelling (this date, or
+for a date of a series every date still to come) asks first, then runs the chat
+organiser's own "Yes, cancel it" or "Yes, cancel every date" button
 (``handlers.events.organise.manage``), so the role is checked as in the chat and
 everyone coming is told exactly as from the chat; what the chat said comes back on
 the event's page (``bot.web.notices``).
@@ -13,6 +14,7 @@ the event's page (``bot.web.notices``).
 from __future__ import annotations
 
 import base64
+from typing import Literal
 
 from sqlmodel import col, select
 from starlette.exceptions import HTTPException
@@ -39,6 +41,7 @@ from storage.repositories.reports import events_in
 from storage.uow import UnitOfWork
 
 STATUSES = ("going", "maybe", "waitlist")
+Confirm = Literal["one", "series"]  # which "Cancel ...?" the page asks
 
 
 async def event_in_scope(request: Request, viewer: Viewer, uow: UnitOfWork) -> Event:
@@ -76,7 +79,7 @@ async def _page(
     viewer: Viewer,
     uow: UnitOfWork,
     *,
-    confirm: bool = False,
+    confirm: Confirm | None = None,
     done: list[str] | None = None,
 ) -> Response:
     context = web(request)
@@ -104,7 +107,8 @@ async def _page(
         link=link,
         qr=qr,
         manageable=manageable,
-        confirm=confirm and manageable,
+        in_series=event.series_id is not None,
+        confirm=confirm if manageable else None,
         done=done or [],
     )
 
@@ -126,16 +130,40 @@ async def event_detail(request: Request, viewer: Viewer, uow: UnitOfWork) -> Res
 @staff_page
 async def cancel_form(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     """The confirmation step: "Cancel this event? Everyone coming will be told."."""
-    return await _page(request, viewer, uow, confirm=True)
+    return await _page(request, viewer, uow, confirm="one")
+
+
+@staff_page
+async def cancel_series_form(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    """The confirmation step for every date still to come of the event's series."""
+    event = await event_in_scope(request, viewer, uow)
+    if event.series_id is None:
+        raise HTTPException(404)
+    return await _page(request, viewer, uow, confirm="series")
 
 
 @staff_page
 async def cancel(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    return await _cancel(request, viewer, uow, OrganiserAction.CONFIRM_ONE)
+
+
+@staff_page
+async def cancel_series(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    return await _cancel(request, viewer, uow, OrganiserAction.CONFIRM_SERIES)
+
+
+async def _cancel(
+    request: Request, viewer: Viewer, uow: UnitOfWork, action: OrganiserAction
+) -> Response:
+    """Press the chat organiser's "Yes, cancel ..." button for this event."""
     context = web(request)
     event = await event_in_scope(request, viewer, uow)
     assert event.id is not None
+    if action is OrganiserAction.CONFIRM_SERIES and event.series_id is None:
+        raise HTTPException(404)
     ctx = staff_context(context.deps, uow, viewer.user)
     if not await can_manage(ctx, event):  # as the chat's handler would refuse it
-        return refused(context, "event cancel", 403, user_id=viewer.user.id, event_id=event.id)
-    replies = await on_event_button(ctx, Organiser(OrganiserAction.CONFIRM_ONE, event.id))
+        reason = "event cancel" if action is OrganiserAction.CONFIRM_ONE else "series cancel"
+        return refused(context, reason, 403, user_id=viewer.user.id, event_id=event.id)
+    replies = await on_event_button(ctx, Organiser(action, event.id))
     return await redirect_with_notice(request, viewer, uow, event_path(request), said(replies))

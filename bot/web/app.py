@@ -15,6 +15,7 @@ Routes (every one but sign-in and the static files behind ``auth.staff_page``):
     GET  /polls             polls (/polls.csv); /polls/{id} its results (?format=csv)
     GET  /broadcasts        the audit trail with delivery progress (/broadcasts.csv)
     GET  /directory         directory entries for the area (/directory.csv)
+    GET  /directory/{id}    one; POST changes its text, POST /directory/{id}/retire retires it
     GET  /staff             staff and invitations, admins only (/staff.csv)
     GET  /funding           applications to review (?format=csv, or /funding.csv)
     GET  /funding/{id}      one; POST /funding/{id}/approve|amount|decline|ask decides
@@ -103,6 +104,9 @@ def create_web_app(app: App) -> Starlette:
         Route("/broadcasts.csv", broadcasts.broadcasts),
         Route("/directory", directory.directory),
         Route("/directory.csv", directory.directory),
+        Route("/directory/{entry_id:int}", directory.entry_page, methods=["GET"]),
+        Route("/directory/{entry_id:int}", directory.change, methods=["POST"]),
+        Route("/directory/{entry_id:int}/retire", directory.retire, methods=["POST"]),
         Route("/staff", staff.staff),
         Route("/staff.csv", staff.staff),
         Route("/funding", funding.funding_list),

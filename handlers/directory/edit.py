@@ -1,4 +1,5 @@
-"""Organisers change an entry's text in the chat, one part at a time.
+"""Organisers change an entry's text in the chat, one part at a time (or on the
+dashboard, several at once through ``change``).
 
 ``users.awaiting`` holds ``directory:edit:<entry id>:<field index>`` while the new
 text is awaited; the stored role and area are checked again when it arrives.
@@ -6,9 +7,12 @@ text is awaited; the stored role and area are checked again when it arrives.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from handlers.context import Context
 from handlers.directory import access, render
 from handlers.directory.buttons import DirectoryAction
+from handlers.directory.limits import limit
 from handlers.directory.resident import community_lpu, show_entry
 from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
@@ -20,8 +24,6 @@ from storage.models import DirectoryEntry
 Replies = list[OutboundReply]
 EDIT_PREFIX = "directory:edit:"
 FIELDS = ("name", "description", "where_when", "contact", "accessibility", "languages")
-MAX_NAME = 200
-MAX_TEXT = 1000
 
 
 def field_label(field: str) -> str:
@@ -83,10 +85,33 @@ async def on_text(ctx: Context, rest: str, text: str) -> Replies:
     if entry is None:
         return refused(ctx, "directory edit text")
     field = FIELDS[int(index)]
-    value = clean(text)[: MAX_NAME if field == "name" else MAX_TEXT]
+    value = clean(text)[: limit(field)]
     if not value:
         return [Notice(text=_("Nothing was changed."))]
     setattr(entry, field, value)
     entry.updated_at = ctx.now()
     await ctx.uow.directory.save(entry)
     return [Text(text=_("✅ Saved.")), *await show_entry(ctx, int(entry_id))]
+
+
+async def change(ctx: Context, entry_id: int, values: Mapping[str, str]) -> Replies:
+    """Change several parts of an entry at once (the dashboard's form), with the same
+    role check and cleaning as a typed answer. Unlike the chat, a part may be emptied,
+    except the name."""
+    entry = await _managed(ctx, entry_id)
+    if entry is None:
+        return refused(ctx, "directory edit form")
+    changed = False
+    for field in FIELDS:
+        if field not in values:
+            continue
+        value = clean(values[field])[: limit(field)]
+        if (field == "name" and not value) or getattr(entry, field) == value:
+            continue
+        setattr(entry, field, value)
+        changed = True
+    if not changed:
+        return [Notice(text=_("Nothing was changed."))]
+    entry.updated_at = ctx.now()
+    await ctx.uow.directory.save(entry)
+    return [Text(text=fmt(_("✅ Saved “{name}”."), name=entry.name))]

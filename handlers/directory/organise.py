@@ -11,6 +11,7 @@ from handlers.context import Context
 from handlers.conversation.flow import home_button
 from handlers.directory import access, categories, render
 from handlers.directory.buttons import DirectoryAction
+from handlers.directory.limits import MAX_NAME, limit
 from handlers.directory.resident import community_lpu, show_entry
 from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
@@ -23,8 +24,6 @@ Replies = list[OutboundReply]
 DRAFT_PREFIX = "directory:draft:"
 TEXT_FIELDS = ("name", "description", "where_when", "contact", "accessibility", "languages")
 OPTIONAL = frozenset(TEXT_FIELDS[1:])
-MAX_NAME = 200
-MAX_TEXT = 1000
 
 
 def organise_button() -> Button:
@@ -153,7 +152,7 @@ async def on_text(ctx: Context, field: str, text: str) -> Replies:
         ctx.user.awaiting = ""
         ctx.uow.session.add(ctx.user)
         return refused(ctx, "directory draft text") if draft is None else []
-    value = clean(text)[: MAX_NAME if field == "name" else MAX_TEXT]
+    value = clean(text)[: limit(field)]
     if not value:
         return _ask(ctx, draft, field)
     setattr(draft, field, value)

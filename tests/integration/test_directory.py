@@ -309,3 +309,21 @@ async def test_an_entry_started_after_an_event_draft_gets_the_typed_text(deps: D
     await organiser.press("Add an entry")
     await organiser.send("Upton Men's Shed")
     assert "Which category is it?" in organiser.text
+
+
+async def test_a_typed_part_is_cut_to_its_columns_length(deps: Deps) -> None:
+    """Languages is 200 characters in the database (PostgreSQL refuses more)."""
+    admin = await staff(deps, ORGANISER_ID, "admin")
+    async with deps.uow() as uow:
+        scam = await uow.directory.by_name("Chester Scam Busters")
+        assert scam is not None and scam.id is not None
+    await admin.send("/directory scam")
+    await admin.press("Chester Scam Busters")
+    await admin.press("Edit")
+    await admin.press("Languages")
+    await admin.send("English, Polish, " + "Welsh " * 100)
+    assert "Saved." in admin.transcript[-2]
+    async with deps.uow() as uow:
+        changed = await uow.directory.get(scam.id)
+    assert changed is not None and len(changed.languages) == 200
+    assert changed.languages.startswith("English, Polish, Welsh")

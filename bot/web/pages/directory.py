@@ -1,31 +1,48 @@
 """Directory entries serving the viewer's area, as residents find them in the chat
 (``uow.directory.active_for_area``: the area's own, its LPU's and the force's).
-``/directory.csv`` downloads them."""
+``/directory.csv`` downloads them.
+
+``/directory/{id}`` shows one. A role that looks after it in the chat
+(``handlers.directory.access``) gets a form to change its text and a button to
+retire it; both run the chat's own handlers (``handlers.directory.edit.change``,
+``handlers.directory.organise.retire``), so the role is checked and the text cleaned
+the same way, and what they said comes back on the page after the redirect.
+"""
 
 from __future__ import annotations
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bot.web.auth import staff_page
+from bot.web.auth import refused, staff_page
+from bot.web.chat_actions import said, staff_context
 from bot.web.context import web
 from bot.web.csv_export import csv_response, csv_wanted
+from bot.web.notices import redirect_with_notice, take_notice
 from bot.web.scope import Viewer
+from handlers.directory import access, edit, organise
 from handlers.directory.categories import label
+from handlers.directory.limits import limit
+from handlers.directory.resident import community_lpu
+from storage.models import DirectoryEntry
 from storage.uow import UnitOfWork
 
 CSV_HEADER = ("id", "name", "category", "description", "where_when", "contact", "languages")
+LIST_PATH = "/directory"
+
+
+async def _entries(viewer: Viewer, uow: UnitOfWork) -> list[DirectoryEntry]:
+    scope = viewer.scope
+    if scope is None:
+        return []
+    return list(await uow.directory.active_for_area(scope.lpu_id, scope.community_id))
 
 
 @staff_page
 async def directory(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     context = web(request)
-    scope = viewer.scope
-    entries = (
-        []
-        if scope is None
-        else await uow.directory.active_for_area(scope.lpu_id, scope.community_id)
-    )
+    entries = await _entries(viewer, uow)
     if csv_wanted(request):
         rows = [
             (e.id, e.name, e.category, e.description, e.where_when, e.contact, e.languages)
@@ -33,4 +50,76 @@ async def directory(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respon
         ]
         return csv_response("chinwag-directory.csv", CSV_HEADER, rows)
     shown = [(entry, label(entry.category)) for entry in entries]
-    return context.renderer.page("directory.html", viewer=viewer, page="directory", entries=shown)
+    return context.renderer.page(
+        "directory.html",
+        viewer=viewer,
+        page="directory",
+        entries=shown,
+        done=await take_notice(viewer, uow, LIST_PATH),
+    )
+
+
+def entry_path(request: Request) -> str:
+    return f"{LIST_PATH}/{request.path_params['entry_id']}"
+
+
+async def entry_in_scope(request: Request, viewer: Viewer, uow: UnitOfWork) -> DirectoryEntry:
+    """The listed entry of the path, if residents of the viewer's area find it; else 404."""
+    entry_id = request.path_params["entry_id"]
+    for entry in await _entries(viewer, uow):
+        if entry.id == entry_id:
+            return entry
+    raise HTTPException(404)
+
+
+async def _may_change(
+    request: Request, viewer: Viewer, uow: UnitOfWork, entry: DirectoryEntry
+) -> bool:
+    ctx = staff_context(web(request).deps, uow, viewer.user)
+    return access.can_manage(viewer.user, entry, await community_lpu(ctx, entry))
+
+
+@staff_page
+async def entry_page(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    entry = await entry_in_scope(request, viewer, uow)
+    fields = [(name, edit.field_label(name), limit(name)) for name in edit.FIELDS]
+    return web(request).renderer.page(
+        "directory_entry.html",
+        viewer=viewer,
+        page="directory",
+        entry=entry,
+        category=label(entry.category),
+        fields=fields,
+        may_change=await _may_change(request, viewer, uow, entry),
+        done=await take_notice(viewer, uow, entry_path(request)),
+    )
+
+
+@staff_page
+async def change(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    """POST ``/directory/{id}``: the form's parts, through the chat's handler."""
+    entry = await entry_in_scope(request, viewer, uow)
+    assert entry.id is not None
+    if not await _may_change(request, viewer, uow, entry):
+        return refused(
+            web(request), "directory edit", 403, user_id=viewer.user.id, entry_id=entry.id
+        )
+    form = await request.form()
+    values = {name: value for name in edit.FIELDS if isinstance(value := form.get(name), str)}
+    ctx = staff_context(web(request).deps, uow, viewer.user)
+    replies = await edit.change(ctx, entry.id, values)
+    return await redirect_with_notice(request, viewer, uow, entry_path(request), said(replies))
+
+
+@staff_page
+async def retire(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    """POST ``/directory/{id}/retire``: the chat's "Retire" button; back to the list."""
+    entry = await entry_in_scope(request, viewer, uow)
+    assert entry.id is not None
+    if not await _may_change(request, viewer, uow, entry):
+        return refused(
+            web(request), "directory retire", 403, user_id=viewer.user.id, entry_id=entry.id
+        )
+    ctx = staff_context(web(request).deps, uow, viewer.user)
+    replies = await organise.retire(ctx, entry.id)
+    return await redirect_with_notice(request, viewer, uow, LIST_PATH, said(replies))

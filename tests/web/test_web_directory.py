@@ -1,0 +1,118 @@
+"""Directory entries on the dashboard: one entry's page, changing its text and
+retiring it, by the chat's own handlers (the same role check and cleaning)."""
+
+from __future__ import annotations
+
+import httpx
+from sqlmodel import select
+
+from handlers.context import Deps
+from storage.models import DirectoryEntry, User
+from tests.web.conftest import ADMIN, ORGANISER, PCSO, SERGEANT_CREWE, World, sign_in
+
+
+async def _entry(deps: Deps, name: str, **where: int | None) -> int:
+    async with deps.uow() as uow:
+        entry = DirectoryEntry(name=name, category="youth", description="Fridays", **where)
+        uow.session.add(entry)
+        await uow.commit()
+        assert entry.id is not None
+        return entry.id
+
+
+async def _read(deps: Deps, entry_id: int) -> DirectoryEntry:
+    async with deps.uow() as uow:
+        entry = await uow.directory.get(entry_id)
+        assert entry is not None
+        return entry
+
+
+async def test_an_entry_is_changed_from_its_page_and_said_once(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    scouts = await _entry(deps, "Tarvin Scouts", community_id=world.tarvin.id)
+    csrf = await sign_in(deps, browser, PCSO)  # Tarvin's PCSO looks after Tarvin's entries
+    listed = await browser.get("/directory")
+    assert f'<a href="/directory/{scouts}">Tarvin Scouts</a>' in listed.text
+    page = await browser.get(f"/directory/{scouts}")
+    assert page.status_code == 200 and f'action="/directory/{scouts}"' in page.text
+    assert 'name="name" value="Tarvin Scouts" maxlength="200" required' in page.text
+    assert 'name="languages" value="" maxlength="200"' in page.text
+    posted = await browser.post(
+        f"/directory/{scouts}",
+        data={
+            "csrf": csrf,
+            "name": "  Tarvin <b>Scouts</b>\x07 ",
+            "description": "",  # a part may be emptied on the dashboard
+            "where_when": "Village hall,\nFridays 6pm",
+            "contact": "scouts@example.org",
+            "accessibility": "Step-free",
+            "languages": "English, Polish" + "x" * 300,
+        },
+    )
+    assert posted.status_code == 303 and posted.headers["location"] == f"/directory/{scouts}"
+    shown = await browser.get(f"/directory/{scouts}")
+    assert "✅ Saved “Tarvin &lt;b&gt;Scouts&lt;/b&gt;”." in shown.text
+    assert "<b>Scouts" not in shown.text
+    entry = await _read(deps, scouts)
+    assert entry.name == "Tarvin <b>Scouts</b>"  # control character gone, ends trimmed
+    assert (entry.description, entry.where_when) == ("", "Village hall,\nFridays 6pm")
+    assert len(entry.languages) == 200 and entry.languages.startswith("English, Polish")
+    again = await browser.get(f"/directory/{scouts}")
+    assert "✅ Saved" not in again.text
+    same = await browser.post(
+        f"/directory/{scouts}", data={"csrf": csrf, "name": ""}, follow_redirects=True
+    )
+    assert "Nothing was changed." in same.text
+    assert (await _read(deps, scouts)).name == "Tarvin <b>Scouts</b>"  # never emptied
+
+
+async def test_retiring_takes_it_off_the_list(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    club = await _entry(deps, "Hoole youth club", community_id=world.hoole.id)
+    csrf = await sign_in(deps, browser, ORGANISER)  # Chester LPU's organiser
+    posted = await browser.post(f"/directory/{club}/retire", data={"csrf": csrf})
+    assert posted.status_code == 303 and posted.headers["location"] == "/directory"
+    listed = await browser.get("/directory")
+    assert "Retired “Hoole youth club”. Residents no longer see it." in listed.text
+    assert f'href="/directory/{club}"' not in listed.text
+    assert (await _read(deps, club)).status == "retired"
+    assert (await browser.get(f"/directory/{club}")).status_code == 404
+
+
+async def test_who_may_change_what(deps: Deps, browser: httpx.AsyncClient, world: World) -> None:
+    hoole = await _entry(deps, "Hoole club", community_id=world.hoole.id)
+    force = await _entry(deps, "Victim Support")  # force-wide
+    crewe = await _entry(deps, "Crewe foodbank", community_id=world.crewe.id)
+    csrf = await sign_in(deps, browser, PCSO)  # Tarvin's: sees Hoole's? no; the force's: yes
+    assert (await browser.get(f"/directory/{hoole}")).status_code == 404
+    seen = await browser.get(f"/directory/{force}")
+    assert seen.status_code == 200 and "Victim Support" in seen.text
+    assert "Save changes" not in seen.text and "Retire it" not in seen.text
+    for path in (f"/directory/{force}", f"/directory/{force}/retire"):
+        refused = await browser.post(path, data={"csrf": csrf, "name": "Hacked"})
+        assert refused.status_code == 403
+    assert (await browser.post(f"/directory/{crewe}", data={"csrf": csrf})).status_code == 404
+    browser.cookies.clear()
+    await sign_in(deps, browser, ORGANISER)
+    forged = await browser.post(f"/directory/{hoole}", data={"csrf": "x" * 32, "name": "X"})
+    assert forged.status_code == 403
+    browser.cookies.clear()
+    csrf = await sign_in(deps, browser, SERGEANT_CREWE)
+    assert (await browser.get(f"/directory/{hoole}")).status_code == 404
+    browser.cookies.clear()
+    csrf = await sign_in(deps, browser, ADMIN)  # admins look after everything
+    done = await browser.post(
+        f"/directory/{force}", data={"csrf": csrf, "contact": "0808 168 9111"}
+    )
+    assert done.status_code == 303
+    assert [(await _read(deps, i)).name for i in (hoole, force, crewe)] == [
+        "Hoole club",
+        "Victim Support",
+        "Crewe foodbank",
+    ]
+    assert (await _read(deps, force)).contact == "0808 168 9111"
+    async with deps.uow() as uow:
+        admin = (await uow.session.exec(select(User).where(User.telegram_id == ADMIN))).one()
+    assert admin.awaiting == ""  # the chat is not left waiting for anything

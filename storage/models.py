@@ -18,6 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
 from storage.types import UTCDateTime
+from storage.unchanged import SetsOnlyChanges
 
 
 def _created() -> datetime:
@@ -174,7 +175,7 @@ class Event(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
-class User(SQLModel, table=True):
+class User(SetsOnlyChanges, SQLModel, table=True):
     """Someone who has talked to the bot."""
 
     __tablename__ = "users"
@@ -198,7 +199,7 @@ class User(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
-class Conversation(SQLModel, table=True):
+class Conversation(SetsOnlyChanges, SQLModel, table=True):
     """One run through a questionnaire: where the user is, and how they chose to answer.
 
     ``user_id`` becomes ``NULL`` when a resident who answered anonymously asks to be

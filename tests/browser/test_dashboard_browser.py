@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 from pydantic import SecretStr
 from sqlmodel import col, select
 
@@ -50,6 +51,7 @@ from tests.fakes.markup import inline_buttons
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
+AXE = Axe()  # axe-core, as bundled with axe-playwright-python
 LIVE_WITHIN = 2.0  # seconds from a resident's answer to the room screen (issue 11)
 TOKEN = "RoomTest1234"
 ROOM_SAID = [  # what residents of Tarvin said since the event started, before Ann
@@ -130,6 +132,20 @@ async def shot(page: Any, folder: Path, name: str, readme: str = "") -> None:
         await page.screenshot(path=str(docs / readme), full_page=False)
 
 
+async def audit(page: Any, found: dict[str, list[str]]) -> None:
+    """Run axe-core on the page; its serious and critical violations go in ``found``
+    under the page's path (the test fails on any)."""
+    results = await AXE.run(page, options={"resultTypes": ["violations"]})
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']}; "
+        + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    if bad:
+        found[urlsplit(page.url).path] = bad
+
+
 async def check_in(user: FakeUser, event_id: int) -> None:
     """Scan the room screen's QR code: /start with the event's payload."""
     await user.send(f"/start ev-{event_id}-{TOKEN}")
@@ -166,6 +182,7 @@ async def test_staff_sign_in_open_every_page_and_act_in_their_area(
         await add_event(deps, "Hoole surgery", hoole, soon + timedelta(days=1), kind="surgery")
         grant = await funding_application(deps, "chester", "Slow down signs", 12_000)
 
+        inaccessible: dict[str, list[str]] = {}  # path -> axe's serious and critical findings
         page = await sign_in(running, chromium, ORGANISER, "Olu")
         body = await page.inner_text("main")
         chester = sum(n for name, n in PLAN.items() if name != "Crewe Central")
@@ -178,7 +195,11 @@ async def test_staff_sign_in_open_every_page_and_act_in_their_area(
         await shot(page, artefacts, "02-organiser-events")
 
         await page.get_by_role("link", name="Tarvin summer fete").click()
+        await page.wait_for_load_state()
+        await audit(page, inaccessible)
         await page.get_by_role("link", name="Cancel event").click()
+        await page.wait_for_load_state()
+        await audit(page, inaccessible)  # the confirmation step
         await page.get_by_role("button", name="Yes, cancel it").click()
         await page.wait_for_load_state()
         await shot(page, artefacts, "02-event-cancelled")
@@ -200,15 +221,22 @@ async def test_staff_sign_in_open_every_page_and_act_in_their_area(
             heading = await page.get_by_role("heading", level=1).first.inner_text()
             assert heading and "Page not found" not in heading, name
             await shot(page, artefacts, f"03-page-{n}-{name.lower().replace(' ', '-')}")
+            await audit(page, inaccessible)
             if page.url.endswith("/room"):
                 await page.get_by_role("link", name="Back to the dashboard").click()
 
         # Approving a funding application, as the chat's reviewer would.
         await page.goto(f"{running.web.url}/funding/{grant}")
+        await audit(page, inaccessible)  # the review forms
         await page.get_by_role("button", name="Approve £120").click()
         await page.wait_for_load_state()
         assert "Approved £120" in await page.inner_text("main")
         await shot(page, artefacts, "03-funding-approved")
+        await audit(page, inaccessible)  # with the notice
+        await page.goto(f"{running.web.url}/directory")
+        await page.locator("table a").first.click()  # an entry's page, with its edit form
+        await page.wait_for_load_state()
+        await audit(page, inaccessible)
         async with deps.uow() as uow:
             decided = await uow.funding.application(grant)
             assert decided is not None and decided.status == "approved"
@@ -224,6 +252,7 @@ async def test_staff_sign_in_open_every_page_and_act_in_their_area(
         await shot(pcso, artefacts, "04-pcso-events")
         await pcso.context.close()
         await page.context.close()
+        assert inaccessible == {}, json.dumps(inaccessible, indent=1, ensure_ascii=False)
 
 
 async def _wait_text(page: Any, selector: str, text: str, timeout: float) -> float:
@@ -264,6 +293,9 @@ async def test_the_room_screen_follows_answers_and_the_priority_poll_live(
         assert await page.locator("img[src^='data:image/png']").count() == 1
         await page.evaluate("window.notReloaded = true")
         await shot(page, artefacts, "05-room-before")
+        inaccessible: dict[str, list[str]] = {}
+        await audit(page, inaccessible)  # the big screen in the room, contrast included
+        assert inaccessible == {}, json.dumps(inaccessible, indent=1, ensure_ascii=False)
 
         ann, bo = running.api.user(5_910_000_001, "Ann"), running.api.user(5_910_000_002, "Bo")
         await check_in(ann, event_id)

@@ -281,7 +281,8 @@ async def test_a_suggestion_can_be_linked_to_an_entry_already_there(deps: Deps) 
     assert suggestion.status == "accepted" and suggestion.decided_by is not None
 
 
-async def test_someone_elses_edit_is_refused_when_it_arrives(deps: Deps) -> None:
+async def editing(deps: Deps, part: str) -> tuple[Resident, int]:
+    """An admin at "Type the new text" for ``part`` of the demo's Chester Scam Busters."""
     admin = await staff(deps, ORGANISER_ID, "admin")
     async with deps.uow() as uow:
         scam = await uow.directory.by_name("Chester Scam Busters")
@@ -289,14 +290,19 @@ async def test_someone_elses_edit_is_refused_when_it_arrives(deps: Deps) -> None
     await admin.send("/directory scam")
     await admin.press("Chester Scam Busters")
     await admin.press("Edit")
-    await admin.press("Name")
+    await admin.press(part)
+    return admin, scam.id
+
+
+async def test_someone_elses_edit_is_refused_when_it_arrives(deps: Deps) -> None:
+    admin, scam_id = await editing(deps, "Name")
     async with deps.uow() as uow:  # the role is taken away meanwhile
         await grant_role(uow, telegram_id=ORGANISER_ID, role="resident")
         await uow.commit()
     await admin.send("Renamed")
     assert "only for event organisers" in admin.text
     async with deps.uow() as uow:
-        still = await uow.directory.get(scam.id)
+        still = await uow.directory.get(scam_id)
         assert still is not None and still.name == "Chester Scam Busters"
 
 
@@ -313,17 +319,10 @@ async def test_an_entry_started_after_an_event_draft_gets_the_typed_text(deps: D
 
 async def test_a_typed_part_is_cut_to_its_columns_length(deps: Deps) -> None:
     """Languages is 200 characters in the database (PostgreSQL refuses more)."""
-    admin = await staff(deps, ORGANISER_ID, "admin")
-    async with deps.uow() as uow:
-        scam = await uow.directory.by_name("Chester Scam Busters")
-        assert scam is not None and scam.id is not None
-    await admin.send("/directory scam")
-    await admin.press("Chester Scam Busters")
-    await admin.press("Edit")
-    await admin.press("Languages")
+    admin, scam_id = await editing(deps, "Languages")
     await admin.send("English, Polish, " + "Welsh " * 100)
     assert "Saved." in admin.transcript[-2]
     async with deps.uow() as uow:
-        changed = await uow.directory.get(scam.id)
+        changed = await uow.directory.get(scam_id)
     assert changed is not None and len(changed.languages) == 200
     assert changed.languages.startswith("English, Polish, Welsh")

@@ -21,6 +21,7 @@ from bot.web.context import web
 from bot.web.csv_export import csv_response, csv_wanted
 from bot.web.notices import redirect_with_notice, take_notice
 from bot.web.scope import Viewer
+from handlers.context import Context
 from handlers.directory import access, edit, organise
 from handlers.directory.categories import label
 from handlers.directory.limits import limit
@@ -95,31 +96,37 @@ async def entry_page(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respo
     )
 
 
-@staff_page
-async def change(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
-    """POST ``/directory/{id}``: the form's parts, through the chat's handler."""
+async def _to_change(
+    request: Request, viewer: Viewer, uow: UnitOfWork, action: str
+) -> tuple[int, Context] | Response:
+    """The id of the path's entry and the chat context to change it in, or the
+    refusal page when the viewer's role does not look after it."""
     entry = await entry_in_scope(request, viewer, uow)
     assert entry.id is not None
     if not await _may_change(request, viewer, uow, entry):
-        return refused(
-            web(request), "directory edit", 403, user_id=viewer.user.id, entry_id=entry.id
-        )
+        return refused(web(request), action, 403, user_id=viewer.user.id, entry_id=entry.id)
+    return entry.id, staff_context(web(request).deps, uow, viewer.user)
+
+
+@staff_page
+async def change(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    """POST ``/directory/{id}``: the form's parts, through the chat's handler."""
+    found = await _to_change(request, viewer, uow, "directory edit")
+    if isinstance(found, Response):
+        return found
+    entry_id, ctx = found
     form = await request.form()
     values = {name: value for name in edit.FIELDS if isinstance(value := form.get(name), str)}
-    ctx = staff_context(web(request).deps, uow, viewer.user)
-    replies = await edit.change(ctx, entry.id, values)
+    replies = await edit.change(ctx, entry_id, values)
     return await redirect_with_notice(request, viewer, uow, entry_path(request), said(replies))
 
 
 @staff_page
 async def retire(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     """POST ``/directory/{id}/retire``: the chat's "Retire" button; back to the list."""
-    entry = await entry_in_scope(request, viewer, uow)
-    assert entry.id is not None
-    if not await _may_change(request, viewer, uow, entry):
-        return refused(
-            web(request), "directory retire", 403, user_id=viewer.user.id, entry_id=entry.id
-        )
-    ctx = staff_context(web(request).deps, uow, viewer.user)
-    replies = await organise.retire(ctx, entry.id)
+    found = await _to_change(request, viewer, uow, "directory retire")
+    if isinstance(found, Response):
+        return found
+    entry_id, ctx = found
+    replies = await organise.retire(ctx, entry_id)
     return await redirect_with_notice(request, viewer, uow, LIST_PATH, said(replies))

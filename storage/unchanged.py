@@ -5,7 +5,7 @@ the session's next query then autoflushes: a whole unit-of-work pass that finds
 nothing to write. The rows every update touches (its sender, their conversation) are
 set that way several times an update (Telegram's name and chat id on each message,
 ``awaiting`` cleared when it is already clear), and those empty flushes were about a
-sixth of the core's CPU per update.
+tenth of the core's CPU per update.
 
 Only loaded values of immutable types are compared, and only with a value of exactly
 the same type: ``1 == True`` and ``1 == 1.0`` stay writes. An object not loaded yet

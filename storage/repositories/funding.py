@@ -200,7 +200,10 @@ class FundingRepository:
                 col(FundingApplication.pot_id).in_(list(pot_ids)),
                 col(FundingApplication.status).in_(DECIDED),
             )
-            .order_by(col(FundingApplication.decided_at).desc(), col(FundingApplication.id).desc())
+            .order_by(
+                col(FundingApplication.decided_at).desc().nulls_last(),
+                col(FundingApplication.id).desc(),
+            )
             .limit(limit)
         )
         return (await self._session.exec(query)).all()

@@ -3,9 +3,9 @@ print for the door, and cancelling it.
 
 The event must be in the viewer's area (``storage.repositories.reports.events_in``,
 as the events list); any other id is "page not found". The QR code is the chat's
-(``handlers.events.qr`` of the same check-in link), inline as a PNG. Cancelling (this date, or
-for a date of a series every date still to come) asks first, then runs the chat
-organiser's own "Yes, cancel it" or "Yes, cancel every date" button
+(``handlers.events.qr`` of the same check-in link), inline as a PNG. Cancelling
+(this date, or for a date of a series every date still to come) asks first, then
+runs the chat organiser's own "Yes, cancel it" or "Yes, cancel every date" button
 (``handlers.events.organise.manage``), so the role is checked as in the chat and
 everyone coming is told exactly as from the chat; what the chat said comes back on
 the event's page (``bot.web.notices``).

@@ -546,7 +546,7 @@ class DirectoryEntry(SQLModel, table=True):
     languages: str = Field(default="", max_length=200)
     keywords: str = Field(default="", sa_type=Text)
     status: str = Field(default="active", max_length=12)  # draft, active, retired
-    source: str = Field(default="chat", max_length=12)  # chat, csv, suggestion
+    source: str = Field(default="chat", max_length=12)  # chat, csv, suggestion, dashboard
     created_by: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),

@@ -15,6 +15,7 @@ Routes (every one but sign-in and the static files behind ``auth.staff_page``):
     GET  /polls             polls (/polls.csv); /polls/{id} its results (?format=csv)
     GET  /broadcasts        the audit trail with delivery progress (/broadcasts.csv)
     GET  /directory         directory entries for the area (/directory.csv)
+    GET  /directory/new     a form for a new entry; POST adds it as the chat does
     GET  /directory/{id}    one; POST changes its text, POST /directory/{id}/retire retires it
     GET  /staff             staff and invitations, admins only (/staff.csv)
     GET  /funding           applications to review (?format=csv, or /funding.csv)
@@ -104,6 +105,8 @@ def create_web_app(app: App) -> Starlette:
         Route("/broadcasts.csv", broadcasts.broadcasts),
         Route("/directory", directory.directory),
         Route("/directory.csv", directory.directory),
+        Route("/directory/new", directory.new_form, methods=["GET"]),
+        Route("/directory/new", directory.add, methods=["POST"]),
         Route("/directory/{entry_id:int}", directory.entry_page, methods=["GET"]),
         Route("/directory/{entry_id:int}", directory.change, methods=["POST"]),
         Route("/directory/{entry_id:int}/retire", directory.retire, methods=["POST"]),

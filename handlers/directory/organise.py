@@ -1,4 +1,5 @@
-"""Organisers add and retire directory entries in the chat.
+"""Organisers add and retire directory entries in the chat (or add one whole on the
+dashboard, through ``create``).
 
 The entry being written is a ``draft`` row in ``directory_entries`` (not memory), one
 per person; ``users.awaiting`` says which field the next message fills. The stored
@@ -6,6 +7,8 @@ role and area are checked again on every press and every message.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from handlers.context import Context
 from handlers.conversation.flow import home_button
@@ -137,6 +140,36 @@ async def add(ctx: Context) -> Replies:
         return refused_notice(ctx, "directory add")
     draft = await start_draft(ctx)
     return await next_step(ctx, draft)
+
+
+async def create(
+    ctx: Context, category: str, values: Mapping[str, str]
+) -> tuple[int | None, Replies]:
+    """A whole entry at once (the dashboard's form), listed at once in the person's
+    area, with the chat's role check and cleaning: its id and what to say, or
+    ``None`` and why not."""
+    if not access.may_edit_directory(ctx.user):
+        return None, refused(ctx, "directory add form")
+    parts = {field: clean(values.get(field, ""))[: limit(field)] for field in TEXT_FIELDS}
+    if not parts["name"]:
+        return None, [Notice(text=_("Give the entry a name."))]
+    community_id, lpu_id = access.home_area(ctx.user)
+    entry = DirectoryEntry(
+        name=parts["name"],
+        category=category if category in categories.CATEGORIES else categories.OTHER,
+        status="active",
+        source="dashboard",
+        community_id=community_id,
+        lpu_id=lpu_id,
+        created_by=ctx.user_id,
+        created_at=ctx.now(),
+        updated_at=ctx.now(),
+    )
+    for field in OPTIONAL:
+        setattr(entry, field, parts[field])
+    await ctx.uow.directory.add(entry)
+    saved = fmt(_("✅ Saved “{name}”. Residents can find it now."), name=entry.name)
+    return entry.id, [Text(text=saved)]
 
 
 async def _own_draft(ctx: Context) -> DirectoryEntry | None:

@@ -237,6 +237,8 @@ async def test_staff_sign_in_open_every_page_and_act_in_their_area(
         await page.locator("table a").first.click()  # an entry's page, with its edit form
         await page.wait_for_load_state()
         await audit(page, inaccessible)
+        await page.goto(f"{running.web.url}/directory/new")  # the form for a new one
+        await audit(page, inaccessible)
         async with deps.uow() as uow:
             decided = await uow.funding.application(grant)
             assert decided is not None and decided.status == "approved"

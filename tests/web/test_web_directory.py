@@ -116,3 +116,68 @@ async def test_who_may_change_what(deps: Deps, browser: httpx.AsyncClient, world
     async with deps.uow() as uow:
         admin = (await uow.session.exec(select(User).where(User.telegram_id == ADMIN))).one()
     assert admin.awaiting == ""  # the chat is not left waiting for anything
+
+
+async def test_an_entry_is_added_whole_in_the_persons_area(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    csrf = await sign_in(deps, browser, PCSO)
+    listed = await browser.get("/directory")
+    assert '<a class="button" href="/directory/new">Add an entry</a>' in listed.text
+    form = await browser.get("/directory/new")
+    assert form.status_code == 200 and 'action="/directory/new"' in form.text
+    assert '<option value="youth">' in form.text
+    posted = await browser.post(
+        "/directory/new",
+        data={
+            "csrf": csrf,
+            "name": " Tarvin <i>Chess</i> Club\x00",
+            "category": "clubs",
+            "where_when": "Library, Mondays",
+            "languages": "English, Polish",
+        },
+    )
+    assert posted.status_code == 303
+    path = posted.headers["location"]
+    shown = await browser.get(path)
+    assert (
+        "✅ Saved “Tarvin &lt;i&gt;Chess&lt;/i&gt; Club”. Residents can find it now." in shown.text
+    )
+    entry = await _read(deps, int(path.rsplit("/", 1)[1]))
+    assert (entry.name, entry.category, entry.status, entry.source) == (
+        "Tarvin <i>Chess</i> Club",
+        "clubs",
+        "active",
+        "dashboard",
+    )
+    assert (entry.community_id, entry.lpu_id, entry.where_when) == (
+        world.tarvin.id,
+        None,
+        "Library, Mondays",
+    )
+    async with deps.uow() as uow:  # residents of Tarvin find it, as the chat lists it
+        found = await uow.directory.active_for_area(world.tarvin.lpu_id, world.tarvin.id)
+        assert entry.id in {e.id for e in found}
+        elsewhere = await uow.directory.active_for_area(world.crewe.lpu_id, world.crewe.id)
+        assert entry.id not in {e.id for e in elsewhere}
+
+
+async def test_an_entry_needs_a_name_a_known_kind_and_the_csrf_token(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    async with deps.uow() as uow:
+        before = len(await uow.directory.active_for_area(None, None))
+    csrf = await sign_in(deps, browser, ORGANISER)
+    nameless = await browser.post(
+        "/directory/new", data={"csrf": csrf, "name": " \x07 "}, follow_redirects=True
+    )
+    assert "Give the entry a name." in nameless.text
+    forged = await browser.post("/directory/new", data={"csrf": "x" * 32, "name": "X"})
+    assert forged.status_code == 403
+    odd = await browser.post(
+        "/directory/new", data={"csrf": csrf, "name": "Walk group", "category": "<nope>"}
+    )
+    entry = await _read(deps, int(odd.headers["location"].rsplit("/", 1)[1]))
+    assert entry.category == "other" and entry.lpu_id == world.tarvin.lpu_id  # the LPU's
+    async with deps.uow() as uow:
+        assert len(await uow.directory.active_for_area(None, None)) == before + 1

@@ -2,7 +2,8 @@
 (``uow.directory.active_for_area``: the area's own, its LPU's and the force's).
 ``/directory.csv`` downloads them.
 
-``/directory/{id}`` shows one. A role that looks after it in the chat
+``/directory/new`` adds one whole (``handlers.directory.organise.create``, in the
+person's area as in the chat). ``/directory/{id}`` shows one. A role that looks after it in the chat
 (``handlers.directory.access``) gets a form to change its text and a button to
 retire it; both run the chat's own handlers (``handlers.directory.edit.change``,
 ``handlers.directory.organise.retire``), so the role is checked and the text cleaned
@@ -22,7 +23,7 @@ from bot.web.csv_export import csv_response, csv_wanted
 from bot.web.notices import redirect_with_notice, take_notice
 from bot.web.scope import Viewer
 from handlers.context import Context
-from handlers.directory import access, edit, organise
+from handlers.directory import access, categories, edit, organise
 from handlers.directory.categories import label
 from handlers.directory.limits import limit
 from handlers.directory.resident import community_lpu
@@ -56,6 +57,7 @@ async def directory(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respon
         viewer=viewer,
         page="directory",
         entries=shown,
+        may_add=access.may_edit_directory(viewer.user),
         done=await take_notice(viewer, uow, LIST_PATH),
     )
 
@@ -130,3 +132,34 @@ async def retire(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     entry_id, ctx = found
     replies = await organise.retire(ctx, entry_id)
     return await redirect_with_notice(request, viewer, uow, LIST_PATH, said(replies))
+
+
+@staff_page
+async def new_form(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    """GET ``/directory/new``: an empty entry to fill in, for a role that adds in the chat."""
+    context = web(request)
+    if not access.may_edit_directory(viewer.user):
+        return refused(context, "directory add", 403, user_id=viewer.user.id)
+    return context.renderer.page(
+        "directory_new.html",
+        viewer=viewer,
+        page="directory",
+        fields=[(name, edit.field_label(name), limit(name)) for name in edit.FIELDS],
+        categories=[(c, label(c)) for c in categories.CATEGORIES],
+    )
+
+
+@staff_page
+async def add(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
+    """POST ``/directory/new``: the whole entry, through the chat's handler; on to its page."""
+    if not access.may_edit_directory(viewer.user):
+        return refused(web(request), "directory add", 403, user_id=viewer.user.id)
+    form = await request.form()
+    values = {name: value for name in edit.FIELDS if isinstance(value := form.get(name), str)}
+    category = form.get("category")
+    ctx = staff_context(web(request).deps, uow, viewer.user)
+    entry_id, replies = await organise.create(
+        ctx, category if isinstance(category, str) else "", values
+    )
+    path = LIST_PATH if entry_id is None else f"{LIST_PATH}/{entry_id}"
+    return await redirect_with_notice(request, viewer, uow, path, said(replies))

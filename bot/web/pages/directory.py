@@ -62,6 +62,11 @@ async def directory(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respon
     )
 
 
+def form_fields() -> list[tuple[str, str, int]]:
+    """The entry's typed parts for a form: name, label and longest length."""
+    return [(name, edit.field_label(name), limit(name)) for name in edit.FIELDS]
+
+
 def entry_path(request: Request) -> str:
     return f"{LIST_PATH}/{request.path_params['entry_id']}"
 
@@ -85,14 +90,13 @@ async def _may_change(
 @staff_page
 async def entry_page(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     entry = await entry_in_scope(request, viewer, uow)
-    fields = [(name, edit.field_label(name), limit(name)) for name in edit.FIELDS]
     return web(request).renderer.page(
         "directory_entry.html",
         viewer=viewer,
         page="directory",
         entry=entry,
         category=label(entry.category),
-        fields=fields,
+        fields=form_fields(),
         may_change=await _may_change(request, viewer, uow, entry),
         done=await take_notice(viewer, uow, entry_path(request)),
     )
@@ -144,7 +148,7 @@ async def new_form(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respons
         "directory_new.html",
         viewer=viewer,
         page="directory",
-        fields=[(name, edit.field_label(name), limit(name)) for name in edit.FIELDS],
+        fields=form_fields(),
         categories=[(c, label(c)) for c in categories.CATEGORIES],
     )
 

@@ -18,8 +18,10 @@ NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 3, 24, 12, 0, tzinfo=LONDON)
 
 
-def at(*args: int, tz: ZoneInfo = LONDON) -> datetime:
-    return datetime(*args, tzinfo=tz)  # type: ignore[misc]
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, tz: ZoneInfo = LONDON
+) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=tz)
 
 
 def parsed(text: str, now: datetime = NOW, tz: ZoneInfo = LONDON) -> Parsed:

@@ -24,7 +24,9 @@ LONG_ACCURACY_FLOOR = 0.95
 
 
 def samples(language: str) -> dict[str, list[str]]:
-    data = json.loads((SAMPLES / f"{language}.json").read_text(encoding="utf-8"))
+    data: dict[str, list[str]] = json.loads(
+        (SAMPLES / f"{language}.json").read_text(encoding="utf-8")
+    )
     assert len(data["short"]) >= 10 and len(data["long"]) >= 10
     return data
 

@@ -59,20 +59,20 @@ def png_rows(png: bytes) -> list[list[int]]:
     rows = []
     previous = bytes(stride)
     for y in range(height):
-        kind, line = (
+        row_filter, line = (
             raw[y * (stride + 1)],
             bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)]),
         )
         for i in range(stride):  # undo the PNG row filter (one byte per "pixel" at 1 bit)
             left, up = (line[i - 1] if i else 0), previous[i]
             upper_left = previous[i - 1] if i else 0
-            if kind == 1:
+            if row_filter == 1:
                 line[i] = (line[i] + left) & 0xFF
-            elif kind == 2:
+            elif row_filter == 2:
                 line[i] = (line[i] + up) & 0xFF
-            elif kind == 3:
+            elif row_filter == 3:
                 line[i] = (line[i] + (left + up) // 2) & 0xFF
-            elif kind == 4:
+            elif row_filter == 4:
                 p = left + up - upper_left
                 pa, pb, pc = abs(p - left), abs(p - up), abs(p - upper_left)
                 pred = left if pa <= pb and pa <= pc else up if pb <= pc else upper_left

@@ -19,8 +19,8 @@ SPRING = datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
 AUTUMN = datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def window(text: str) -> Window:

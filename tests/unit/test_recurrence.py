@@ -23,8 +23,10 @@ LONDON = ZoneInfo("Europe/London")
 TUE, FRI, SUN = 1, 4, 6
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def weekly(weekday: int = TUE, at: time = time(18, 0), **kw: Any) -> Rule:

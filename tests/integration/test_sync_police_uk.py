@@ -10,10 +10,10 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeVar, Unpack
 
 import pytest
 from sqlalchemy import Connection, MetaData, Select, func
@@ -30,9 +30,23 @@ from bot.sync.police_uk_rows import london_to_utc, role_for
 from storage.database import create_engine
 from storage.models import Community, Event
 from storage.repositories.events import EventRepository
+from storage.uow import UnitOfWork
 from tests.fakes.police_api import FakePoliceApi
 
-FAST = {"rate": 500.0, "timeout": 0.3, "attempts": 3, "backoff": 0.01}
+T = TypeVar("T")
+
+
+class ClientOptions(TypedDict, total=False):
+    """PoliceUkClient's keyword arguments."""
+
+    rate: float
+    timeout: float
+    attempts: int
+    backoff: float
+    max_backoff: float
+
+
+FAST: ClientOptions = {"rate": 500.0, "timeout": 0.3, "attempts": 3, "backoff": 0.01}
 
 
 @pytest.fixture
@@ -47,10 +61,11 @@ async def api() -> AsyncIterator[FakePoliceApi]:
         yield server
 
 
-async def sync(url: str, api: FakePoliceApi, **client: Any) -> SyncSummary:
+async def sync(url: str, api: FakePoliceApi, **client: Unpack[ClientOptions]) -> SyncSummary:
+    options: ClientOptions = {**FAST, **client}
     app = await build_app(Settings(database_url=url), apply_migrations=False)
     try:
-        async with PoliceUkClient(api.url, **{**FAST, **client}) as police:
+        async with PoliceUkClient(api.url, **options) as police:
             return await sync_force(app.deps.uow, police, "cheshire")
     finally:
         await app.close()
@@ -107,7 +122,13 @@ async def rows_of(url: str, community_id: int) -> dict[str, list[tuple[Any, ...]
     return await select_rows(url, choose)
 
 
-async def read(url: str, work: Callable[[Any], Any]) -> Any:
+def stored(row_id: int | None) -> int:
+    """The id of a row read back from the database, which always has one."""
+    assert row_id is not None
+    return row_id
+
+
+async def read(url: str, work: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     app = await build_app(Settings(database_url=url), apply_migrations=False)
     try:
         async with app.deps.uow() as uow:
@@ -117,9 +138,10 @@ async def read(url: str, work: Callable[[Any], Any]) -> Any:
 
 
 async def community(url: str, external_id: str) -> Community:
-    async def find(uow: Any) -> Community:
+    async def find(uow: UnitOfWork) -> Community:
         force = await uow.communities.force_by_slug("cheshire")
-        found = await uow.communities.by_external(force.id, external_id)
+        assert force is not None
+        found = await uow.communities.by_external(stored(force.id), external_id)
         assert found is not None
         return found
 
@@ -134,15 +156,15 @@ async def test_fills_a_fresh_database(empty_db: str, api: FakePoliceApi) -> None
     assert summary.ok and len(summary.added) == 3
     assert (summary.members, summary.bases, summary.events) == (9, 2, 2)
 
-    async def load(uow: Any) -> dict[str, Any]:
+    async def load(uow: UnitOfWork) -> dict[str, Any]:
         lpus = await uow.communities.lpus()
         communities = await uow.communities.all()
         return {
             "force": await uow.communities.force_by_slug("cheshire"),
             "lpus": lpus,
             "communities": {c.external_id: c for c in communities},
-            "members": {c.external_id: await uow.teams.members(c.id) for c in communities},
-            "bases": {c.external_id: await uow.teams.bases(c.id) for c in communities},
+            "members": {c.external_id: await uow.teams.members(stored(c.id)) for c in communities},
+            "bases": {c.external_id: await uow.teams.bases(stored(c.id)) for c in communities},
             "events": (await uow.session.exec(select(Event).order_by(col(Event.id)))).all(),
         }
 
@@ -244,13 +266,15 @@ async def test_changes_are_applied_and_an_assigned_lpu_is_kept(
     hoole = await community(db_url, "NC04")
     crewe_before = await rows_of(db_url, (await community(db_url, "CE03")).id or 0)
 
-    async def assign(uow: Any) -> int:
+    async def assign(uow: UnitOfWork) -> int:
         chester = await uow.communities.lpu_by_slug("chester")
-        row = await uow.communities.get(hoole.id)
-        row.lpu_id = chester.id
+        assert chester is not None
+        row = await uow.communities.get(stored(hoole.id))
+        assert row is not None
+        row.lpu_id = stored(chester.id)
         await uow.communities.add(row)
         await uow.commit()
-        return chester.id
+        return stored(chester.id)
 
     chester_id = await read(db_url, assign)
     neighbourhood = api.data.neighbourhoods["NC04"]
@@ -267,9 +291,9 @@ async def test_changes_are_applied_and_an_assigned_lpu_is_kept(
     assert after.slug == hoole.slug and after.updated_at > hoole.updated_at
     assert await rows_of(db_url, (await community(db_url, "CE03")).id or 0) == crewe_before
 
-    async def team_and_events(uow: Any) -> tuple[list[tuple[str, str, int]], list[str]]:
-        members = await uow.teams.members(hoole.id)
-        events = await uow.events.from_source("police-uk", hoole.id)
+    async def team_and_events(uow: UnitOfWork) -> tuple[list[tuple[str, str, int]], list[str]]:
+        members = await uow.teams.members(stored(hoole.id))
+        events = await uow.events.from_source("police-uk", stored(hoole.id))
         return (
             [(m.name, m.role, m.position) for m in members],
             [f"{e.starts_at:%d %H:%M} {e.status}" for e in events],
@@ -279,7 +303,7 @@ async def test_changes_are_applied_and_an_assigned_lpu_is_kept(
     assert members == [("Sam Okafor", "inspector", 0), ("Ali Khan", "pcso", 1)]
     assert events == ["18 17:30 cancelled", "10 10:00 scheduled", "19 17:30 scheduled"]
 
-    async def counts(uow: Any) -> tuple[int, list[str]]:
+    async def counts(uow: UnitOfWork) -> tuple[int, list[str]]:
         return await uow.communities.count(), [lpu.slug for lpu in await uow.communities.lpus()]
 
     total, lpus = await read(db_url, counts)
@@ -351,9 +375,10 @@ async def test_a_new_neighbourhood_that_fails_is_not_half_written(
     assert "no answer within 0.3s" in summary.failed[0][1]
     assert len(summary.added) == 2
 
-    async def held(uow: Any) -> set[str]:
+    async def held(uow: UnitOfWork) -> set[str]:
         force = await uow.communities.force_by_slug("cheshire")
-        return await uow.communities.external_ids(force.id)
+        assert force is not None
+        return await uow.communities.external_ids(stored(force.id))
 
     assert await read(empty_db, held) == {"NC04", "WR12"}
     api.heal()

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.staff_command import grant_role
 from handlers.broadcasts.buttons import BroadcastAction, BroadcastButton, MuteAction, MuteButton
 from handlers.inbound import LocationShared, PhotoShared
-from handlers.outbound import Edit, Photo, Text, Venue
+from handlers.outbound import Edit, Notice, OutboundReply, Photo, Text, Venue
 from handlers.payloads import encode
 from storage.demo.loader import load_demo
 from storage.models import Broadcast, Community, Delivery, Follow, User
@@ -29,6 +29,12 @@ FAST = DispatchConfig(rate=10_000, per_chat_interval=0.0, progress_interval=0.0)
 PCSO_ID = 7_100_000_001
 SERGEANT_ID = 7_100_000_002
 FOLLOWER_BASE = 8_000_000_000
+
+
+def text_of(reply: OutboundReply) -> str:
+    """The text of a reply that has one (a Text, an Edit or a Notice)."""
+    assert isinstance(reply, Text | Edit | Notice), reply
+    return reply.text
 
 
 class Clock:
@@ -147,7 +153,7 @@ async def test_a_resident_cannot_broadcast_even_with_forged_buttons(
     caplog.clear()  # the resident's /broadcast above was refused and logged too
     for payload in forged:
         await resident.press_data(encode(payload))
-        assert "You cannot do that" in resident.replies[0].text
+        assert "You cannot do that" in text_of(resident.replies[0])
     refusals = [r for r in caplog.records if r.getMessage() == "staff action refused"]
     assert len(refusals) == len(forged)
     assert all(getattr(r, "payload", "") == "bc" for r in refusals)
@@ -166,7 +172,7 @@ async def test_a_send_pressed_twice_or_an_old_preview_queues_nothing_more(
     await pcso.send("Better words")  # a new text while the preview shows replaces it
     await pcso.press("Send now")
     await pcso.press_data(old_send)
-    assert "out of date" in pcso.replies[0].text
+    assert "out of date" in text_of(pcso.replies[0])
     async with app.deps.uow() as uow:
         rows = (await uow.session.exec(select(Delivery))).all()
     assert len(rows) == 3
@@ -346,7 +352,7 @@ async def test_only_a_sergeant_or_above_may_mark_urgent(app: App, clock: Clock) 
     await pcso.press_data(
         encode(BroadcastButton(BroadcastAction.URGENT, draft.id, 0, draft.version))
     )
-    assert "You cannot do that" in pcso.replies[0].text
+    assert "You cannot do that" in text_of(pcso.replies[0])
     [draft] = await broadcasts(app)
     assert draft.urgent is False
 
@@ -359,7 +365,7 @@ async def test_a_role_taken_away_mid_draft_stops_the_send(app: App, clock: Clock
         await grant_role(uow, telegram_id=PCSO_ID, role="resident")
         await uow.commit()
     await pcso.press("Send now")
-    assert "You cannot do that" in pcso.replies[0].text
+    assert "You cannot do that" in text_of(pcso.replies[0])
     async with app.deps.uow() as uow:
         assert await uow.deliveries.count("pending") == 0
 
@@ -368,7 +374,7 @@ async def test_nobody_to_send_to_is_said_plainly(app: App, clock: Clock) -> None
     pcso = await staff(app, PCSO_ID, "pcso", community="Tarvin")
     await write(pcso, "Anyone there?")
     await pcso.press("Send now")
-    assert "Nobody follows this area yet" in pcso.replies[0].text
+    assert "Nobody follows this area yet" in text_of(pcso.replies[0])
 
 
 async def test_cancel_discards_the_draft(app: App, clock: Clock) -> None:

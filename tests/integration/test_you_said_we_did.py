@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from bot.bootstrap import App
 from handlers.deliveries import compose
-from handlers.outbound import Edit, Text
+from handlers.outbound import Edit, Notice, OutboundReply, Text
 from handlers.payloads import encode
 from handlers.reports.build import build_report
 from handlers.reports.buttons import LoopAction, LoopButton
@@ -19,6 +19,12 @@ from tests.support.answers import generate_answers
 from tests.support.resident import Resident
 
 ORGANISER_ID = 7_950_000_001
+
+
+def text_of(reply: OutboundReply) -> str:
+    """The text of a reply that has one (a Text, an Edit or a Notice)."""
+    assert isinstance(reply, Text | Edit | Notice), reply
+    return reply.text
 
 
 async def _organiser(app: App) -> tuple[Resident, int]:
@@ -44,7 +50,7 @@ async def _deliveries(app: App) -> list[Delivery]:
 async def test_a_theme_update_reaches_everyone_who_took_part_and_the_report(app: App) -> None:
     organiser, lpu_id = await _organiser(app)
     replies = await organiser.send("/wedid")
-    assert "You said, we did" in replies[0].text
+    assert "You said, we did" in text_of(replies[0])
     await organiser.press_data(encode(LoopButton(LoopAction.THEME, 0)))
     replies = await organiser.send("The council cleared the canal path and added two bins.")
     preview = next(r for r in replies if isinstance(r, Text))
@@ -81,6 +87,7 @@ async def test_a_group_update_goes_to_its_members_only(app: App) -> None:
         group = ActionGroup(lpu_id=lpu_id, title="Speeding on the A51")
         uow.session.add(group)
         await uow.session.flush()
+        assert group.id is not None
         members = (await uow.session.exec(select(User).limit(3))).all()
         uow.session.add_all(
             [ActionGroupMember(group_id=group.id, user_id=m.id) for m in members if m.id]
@@ -100,7 +107,7 @@ async def test_residents_are_refused(app: App) -> None:
     resident = Resident(app.deps, 7_950_000_002, "Rae")
     await resident.send("/start")
     replies = await resident.send("/wedid")
-    assert "Only organisers" in replies[0].text
+    assert "Only organisers" in text_of(replies[0])
     await resident.press_data(encode(LoopButton(LoopAction.THEME, 0)))
     async with app.deps.uow() as uow:
         assert (await uow.session.exec(select(LoopUpdate))).first() is None

@@ -12,13 +12,15 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, func
+from sqlmodel import SQLModel, col, select
 
 from bot.bootstrap import App
 from bot.staff_command import StaffError, grant_role
@@ -53,8 +55,13 @@ TUESDAY_20_OCTOBER = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 ORGANISER_ID = 7_000_000_001
 LINK_PREFIX = "https://t.me/chinwag_bot?start=ev-"
 
+M = TypeVar("M", bound=SQLModel)
+# A condition on a model's column, as where() takes it: SQLModel types Event.title == "x"
+# as the bool of the field's own type.
+Where = ColumnElement[bool] | bool
 
-def at(moment: datetime) -> object:
+
+def at(moment: datetime) -> Callable[[], datetime]:
     return lambda: moment
 
 
@@ -76,12 +83,12 @@ async def organiser(deps: Deps, telegram_id: int = ORGANISER_ID, lpu: str = "che
     return Resident(deps, telegram_id, name="Olive")
 
 
-async def one(deps: Deps, model: type, *where: object) -> object:
+async def one(deps: Deps, model: type[M], *where: Where) -> M:
     async with deps.uow() as uow:
         return (await uow.session.exec(select(model).where(*where))).one()
 
 
-async def rows(deps: Deps, model: type, *where: object) -> list:  # type: ignore[type-arg]
+async def rows(deps: Deps, model: type[M], *where: Where) -> list[M]:
     async with deps.uow() as uow:
         return list((await uow.session.exec(select(model).where(*where))).all())
 
@@ -502,6 +509,7 @@ async def test_cancelling_every_date_of_a_series(deps: Deps) -> None:
     surgery = Event.title == "Tarvin police surgery"
     dates = await rows(deps, Event, surgery, Event.status == "scheduled")
     first = min(dates, key=lambda e: e.starts_at)
+    assert first.id is not None
     await org.send("/organise")
     await org.press("My events")
     await org.press_data(encode(Organiser(OrganiserAction.OPEN, first.id)))

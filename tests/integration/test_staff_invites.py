@@ -15,12 +15,14 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import SQLModel, col, select
 
 from handlers.callbacks import (
     DraftAction,
@@ -51,6 +53,8 @@ from storage.models import (
 )
 from tests.integration.test_organiser_events import (
     WEDNESDAY_4_MARCH,
+    M,
+    Where,
     at,
     grant,
     make_surgery,
@@ -60,6 +64,7 @@ from tests.integration.test_organiser_events import (
 from tests.support.resident import Resident
 
 BOT = "chinwag_test_bot"
+Named = TypeVar("Named", Community, Lpu)
 LINK = re.compile(rf"https://t\.me/{BOT}\?start=(staff-[A-Za-z0-9_\-]+)")
 START = re.compile(r"/start (staff-[A-Za-z0-9_\-]+)")
 SAM = 6_100_000_001
@@ -92,12 +97,23 @@ def invite_by_cli(db_url: str, cwd: Path, *args: str) -> str:
     return found.group(1)
 
 
-async def new_invite(deps: Deps, role: str = "pcso", hours: int = 72, **scope: int) -> str:
+async def new_invite(
+    deps: Deps,
+    role: str = "pcso",
+    hours: int = 72,
+    *,
+    lpu_id: int | None = None,
+    community_id: int | None = None,
+) -> str:
     """An invitation made straight in the database; returns its payload."""
     token = new_invite_token()
     async with deps.uow() as uow:
         await uow.invites.create(
-            token, role=role, expires_at=deps.clock() + timedelta(hours=hours), **scope
+            token,
+            role=role,
+            expires_at=deps.clock() + timedelta(hours=hours),
+            lpu_id=lpu_id,
+            community_id=community_id,
         )
         await uow.commit()
     return invite_payload(token)
@@ -112,10 +128,12 @@ async def user(deps: Deps, telegram_id: int) -> User:
 
 async def invites(deps: Deps) -> list[StaffInvite]:
     async with deps.uow() as uow:
-        return list((await uow.session.exec(select(StaffInvite).order_by(StaffInvite.id))).all())
+        return list(
+            (await uow.session.exec(select(StaffInvite).order_by(col(StaffInvite.id)))).all()
+        )
 
 
-async def named(deps: Deps, model: type, name: str) -> object:
+async def named(deps: Deps, model: type[Named], name: str) -> Named:
     async with deps.uow() as uow:
         return (await uow.session.exec(select(model).where(model.name == name))).one()
 
@@ -526,12 +544,12 @@ def app_deps_at_march(deps: Deps) -> Deps:
     return dataclasses.replace(deps, clock=at(WEDNESDAY_4_MARCH))
 
 
-async def all_rows(deps: Deps, model: type, *where: object) -> list:  # type: ignore[type-arg]
+async def all_rows(deps: Deps, model: type[M], *where: Where) -> list[M]:
     async with deps.uow() as uow:
         return list((await uow.session.exec(select(model).where(*where))).all())
 
 
-async def one_row(deps: Deps, model: type, *where: object):  # type: ignore[no-untyped-def]
+async def one_row(deps: Deps, model: type[M], *where: Where) -> M:
     [row] = await all_rows(deps, model, *where)
     return row
 
@@ -544,8 +562,8 @@ async def user_or_none(deps: Deps, telegram_id: int) -> User | None:
 async def state(deps: Deps) -> dict[str, object]:
     """What a forged button could have changed."""
 
-    def plain(rows: list[object]) -> list[dict[str, object]]:
-        return [r.model_dump() for r in rows]  # type: ignore[attr-defined]
+    def plain(rows: Sequence[SQLModel]) -> list[dict[str, object]]:
+        return [r.model_dump() for r in rows]
 
     return {
         "events": plain(await all_rows(deps, Event)),

@@ -48,7 +48,9 @@ def free_port() -> int:
 
 def previous_revision() -> str:
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    head = script.get_revision(head_revision())
+    head_id = head_revision()
+    assert head_id is not None
+    head = script.get_revision(head_id)
     assert head is not None and isinstance(head.down_revision, str)
     return head.down_revision
 

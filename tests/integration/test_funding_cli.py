@@ -12,8 +12,9 @@ import pytest
 
 from bot.bootstrap import build_app
 from bot.cli import main
-from bot.funding_command import pence, pounds
+from bot.funding_command import pounds
 from bot.settings import Settings
+from handlers.funding.money import pence
 from storage.models import FundingApplication
 
 

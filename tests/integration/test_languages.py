@@ -146,10 +146,10 @@ async def test_a_short_answer_is_not_guessed(deps: Deps) -> None:
 async def test_an_answer_in_the_current_language_brings_no_offer(deps: Deps) -> None:
     r = Resident(deps, telegram_id=6_100_000_009, language="pl")
     await walk_to_exists_in_any_language(r)
+    exists = deps.questionnaires["resident"].step("exists")
+    assert exists is not None
     with use_locale("pl"):
-        question = deps.questionnaires["resident"].text_of(
-            deps.questionnaires["resident"].step("exists")
-        )
+        question = deps.questionnaires["resident"].text_of(exists)
     assert to_plain(question).split("\n")[0] in r.text
     await r.send(POLISH)
     assert not any(

@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.bootstrap import App
 from handlers.outbound import Document, Text
@@ -22,7 +22,7 @@ async def _staff(app: App, role: str, *, lpu: bool = False, community: bool = Fa
     await person.send("/start")
     async with app.deps.uow() as uow:
         await generate_answers(uow, people=30)
-        first = (await uow.session.exec(select(Community).order_by(Community.id))).first()
+        first = (await uow.session.exec(select(Community).order_by(col(Community.id)))).first()
         assert first is not None
         user = (await uow.session.exec(select(User).where(User.telegram_id == STAFF_ID))).one()
         user.role = role

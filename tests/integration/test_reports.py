@@ -17,6 +17,7 @@ import re
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -227,7 +228,10 @@ def test_cli_html_report_opens_offline_in_chromium(
     _screenshot(chromium, page, shot)
     image = Image.open(shot).convert("RGB")
     assert image.size == (1200, 3000)
-    colours = image.getcolors(maxcolors=1 << 20)
+    # (count, colour) pairs; an RGB image's colours are (r, g, b), never one number
+    colours = cast(
+        "list[tuple[int, tuple[int, int, int]]] | None", image.getcolors(maxcolors=1 << 20)
+    )
     assert colours is not None and len(colours) > 50  # not blank
     blue = tuple(int(BLUE[i : i + 2], 16) for i in (1, 3, 5))
     near = sum(n for n, c in colours if all(abs(a - b) <= 8 for a, b in zip(c, blue, strict=True)))

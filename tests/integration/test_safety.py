@@ -60,10 +60,16 @@ class Chat:
     async def send(self, text: str) -> list[OutboundReply]:
         message_id = next(self.ids)
         self.user_ids.append(message_id)
-        common = {"sender": self.sender, "update_id": next(self.updates), "message_id": message_id}
+        update_id = next(self.updates)
         if text.startswith("/"):
-            return await self._handle(Command(name=text[1:], **common))
-        return await self._handle(TextMessage(text=text, **common))
+            return await self._handle(
+                Command(
+                    name=text[1:], sender=self.sender, update_id=update_id, message_id=message_id
+                )
+            )
+        return await self._handle(
+            TextMessage(text=text, sender=self.sender, update_id=update_id, message_id=message_id)
+        )
 
     async def press(self, data: str) -> list[OutboundReply]:
         return await self._handle(

@@ -23,6 +23,7 @@ from handlers.outbound import (
     Document,
     Edit,
     Notice,
+    OutboundReply,
     Photo,
     Poll,
     StopPoll,
@@ -36,7 +37,7 @@ from storage.models import ChatMessage, ProcessedUpdate
 from tests.integration.test_resident_conversation import answers_of, walk_to_exists
 from tests.support.resident import Resident
 
-EVERY_KIND = [
+EVERY_KIND: list[OutboundReply] = [
     Text(
         text="<b>Hello</b> & welcome",
         buttons=keyboard([Button("Yes", "q:1"), Button("Map", url="https://example.org")]),
@@ -61,7 +62,7 @@ def test_every_kind_of_reply_reads_back_as_it_was_written() -> None:
 
 @given(st.text(max_size=300), st.binary(max_size=300), st.lists(st.text(max_size=20), max_size=4))
 def test_any_text_and_bytes_survive(text: str, content: bytes, options: list[str]) -> None:
-    replies = [
+    replies: list[OutboundReply] = [
         Text(text=text, buttons=keyboard([Button(text[:10], "x")])),
         Document(filename=text or "f", content=content, caption=text),
         Poll(question=text, options=tuple(options)),

@@ -113,7 +113,13 @@ class FakePort:
     ) -> int:
         return await self._call()
 
+    async def send_photo(self, chat_id: int, file_id: str, caption: str, buttons: Keyboard) -> int:
+        return await self._call()
+
     async def delete_messages(self, chat_id: int, message_ids: tuple[int, ...]) -> None:
+        await self._call()
+
+    async def stop_poll(self, chat_id: int, message_id: int) -> None:
         await self._call()
 
     def classify(self, exc: BaseException) -> Classified | None:

@@ -139,7 +139,7 @@ TEXTS = [
 texts = st.one_of(
     st.sampled_from(TEXTS),
     st.text(max_size=40),
-    st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=300),
 )
 coordinates = st.one_of(
     st.sampled_from([(53.196, -2.763), (53.19, -2.89), (51.5, -0.12), (0.0, 0.0), (90.0, 180.0)]),
@@ -258,7 +258,8 @@ def _onwards(base: dict[str, Any], who: Person) -> InboundEvent:
 
 
 def _event(step: tuple[Any, ...], people: list[Person]) -> InboundEvent | None:
-    kind, who = step[0], people[step[1]]
+    kind = step[0]
+    who: Person = people[step[1]]
     sender, update = who.sender, next(_updates)
     base: dict[str, Any] = {"sender": sender, "update_id": update, "message_id": update % 1000}
 
@@ -441,7 +442,8 @@ async def run_script(deps: Deps, script: list[tuple[Any, ...]]) -> None:
         await grant_role(uow, telegram_id=ids[-1], role="organiser", lpu="chester")
         await uow.commit()
     before = check_conversations(deps, await _snapshot(deps, ids), {})
-    kept: dict[int, list[OutboundReply]] = {}  # replies of each update, never confirmed sent
+    # replies of each update, never confirmed sent (looked up by any event's update_id)
+    kept: dict[int | None, list[OutboundReply]] = {}
     for step in _expanded(script):
         event = _event(step, people)
         if event is None:  # a replay before anything was sent

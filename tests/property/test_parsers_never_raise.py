@@ -254,7 +254,7 @@ def test_poll_questions_are_accepted_or_refused_with_a_poll_error(
 
 
 @settings(max_examples=150, deadline=None, database=None)
-@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=20, max_size=400))
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=20, max_size=400))
 def test_language_detection_never_raises(text: str) -> None:
     found = detect(text, LANGUAGES)
     assert found is None or (found.language in LANGUAGES and 0 <= found.confidence <= 1)

@@ -128,6 +128,7 @@ async def test_a_first_name_shown_to_the_person_and_to_staff(app: App) -> None:
     async with app.deps.uow() as uow:
         user = await uow.users.by_telegram_id(7_900_000_002)
         assert user is not None and user.first_name == name
+        assert user.id is not None
         uow.session.add(Rsvp(event_id=world.event, user_id=user.id, status="going"))
         await uow.commit()
     organiser = Resident(app.deps, ORGANISER, "Olu")

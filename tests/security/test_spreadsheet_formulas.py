@@ -52,6 +52,7 @@ async def test_the_poll_csv_quotes_a_voters_formula_name(app: App) -> None:
     world = await seed(app.deps)
     async with app.deps.uow() as uow:
         voter = await uow.users.add(User(telegram_id=7_970_000_001, chat_id=1, first_name=FORMULA))
+        assert voter.id is not None
         poll = await uow.session.get(Poll, world.open_poll)
         assert poll is not None
         poll.options = json.dumps(["@SUM(1)", "Litter"])

@@ -75,6 +75,7 @@ async def seed(deps: Deps) -> World:
         applicant = await uow.users.add(
             User(telegram_id=APPLICANT, chat_id=APPLICANT, first_name="Dana")
         )
+        assert applicant.id is not None
         soon = datetime.now(UTC) + timedelta(days=5)
         rows: dict[str, Any] = {
             "event": Event(

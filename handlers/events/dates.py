@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -120,13 +121,23 @@ _MONTH_NAMES = [
 _MONTHS = {name: n for n, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTHS |= {name[:3]: n for name, n in list(_MONTHS.items())}
 _MONTHS["sept"] = 9
-_MONTHS |= {w: n for w, n in date_words.MONTHS.items() if w not in _MONTHS}
-_WEEKDAYS |= {w: n for w, n in date_words.WEEKDAYS.items() if w not in _WEEKDAYS}
 _RELATIVE = {"today": 0, "tonight": 0, "tomorrow": 1, "tomorow": 1, "tmrw": 1, "tmr": 1}
 _RELATIVE |= {w: n for w, n in date_words.RELATIVE.items() if w not in _RELATIVE}
 _NOON = {"noon", "midday", "12noon"}
 _FILLERS = {"at", "on", "the", "of", "@"} | date_words.FILLERS
 _AM_PM = {"am", "pm"}
+
+
+@cache
+def _words() -> date_words.Vocabulary:
+    """English first, then the other languages' names (``date_words``, built on first use)."""
+    other = date_words.vocabulary()
+    return date_words.Vocabulary(
+        weekdays=_WEEKDAYS | {w: n for w, n in other.weekdays.items() if w not in _WEEKDAYS},
+        months=_MONTHS | {w: n for w, n in other.months.items() if w not in _MONTHS},
+        weekday_phrases=other.weekday_phrases,
+    )
+
 
 _AMPM_TIME = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?(am|pm)")
 _CLOCK = re.compile(r"([0-9]{1,2})(?:[:.]([0-9]{2}))?")  # followed by a separate am/pm
@@ -174,6 +185,8 @@ def _year_at(toks: list[str], i: int) -> int | None:
 
 
 def _read(toks: list[str]) -> _Reading:
+    words = _words()
+    weekdays, months = words.weekdays, words.months
     r = _Reading()
     i = 0
     while i < len(toks):
@@ -184,17 +197,17 @@ def _read(toks: list[str]) -> _Reading:
             r.times.append((12, 0))
         elif tok in _RELATIVE:
             r.relative.append(_RELATIVE[tok])
-        elif (tok, nxt) in date_words.WEEKDAY_PHRASES:  # Welsh "dydd Mawrth"
-            r.weekdays.append((date_words.WEEKDAY_PHRASES[(tok, nxt)], False))
+        elif (tok, nxt) in words.weekday_phrases:  # Welsh "dydd Mawrth"
+            r.weekdays.append((words.weekday_phrases[(tok, nxt)], False))
             step = 2
-        elif tok in date_words.DAY_PREFIXES and nxt in _WEEKDAYS:  # "يوم الثلاثاء"
-            r.weekdays.append((_WEEKDAYS[nxt], False))
+        elif tok in date_words.DAY_PREFIXES and nxt in weekdays:  # "يوم الثلاثاء"
+            r.weekdays.append((weekdays[nxt], False))
             step = 2
-        elif tok in ("next", "this") and nxt in _WEEKDAYS:
-            r.weekdays.append((_WEEKDAYS[nxt], tok == "next"))
+        elif tok in ("next", "this") and nxt in weekdays:
+            r.weekdays.append((weekdays[nxt], tok == "next"))
             step = 2
-        elif tok in _WEEKDAYS:
-            r.weekdays.append((_WEEKDAYS[tok], False))
+        elif tok in weekdays:
+            r.weekdays.append((weekdays[tok], False))
         elif m := _AMPM_TIME.fullmatch(tok):
             r.times.append(_ampm(int(m[1]), int(m[2] or 0), m[3]))
         elif (m := _CLOCK.fullmatch(tok)) and nxt in _AM_PM:
@@ -209,17 +222,17 @@ def _read(toks: list[str]) -> _Reading:
             else:
                 full_year = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
                 r.dates.append((day, int(month), full_year))
-        elif (m := _DAY.fullmatch(tok)) and nxt in _MONTHS:
+        elif (m := _DAY.fullmatch(tok)) and nxt in months:
             year = _year_at(toks, i + 2)
-            r.dates.append((int(m[1]), _MONTHS[nxt], year))
+            r.dates.append((int(m[1]), months[nxt], year))
             step = 2 if year is None else 3
         elif (
-            tok in _MONTHS
+            tok in months
             and (m := _DAY.fullmatch(nxt))
             and (toks[i + 2] if i + 2 < len(toks) else "") not in _AM_PM
         ):
             year = _year_at(toks, i + 2)
-            r.dates.append((int(m[1]), _MONTHS[tok], year))
+            r.dates.append((int(m[1]), months[tok], year))
             step = 2 if year is None else 3
         else:
             r.unknown = True

@@ -139,12 +139,12 @@ def test_closing_days_in_each_accepted_form_are_read(day: date) -> None:
 
 WORDS = sorted(
     {
-        *date_words.WEEKDAYS,
-        *date_words.MONTHS,
+        *date_words.vocabulary().weekdays,
+        *date_words.vocabulary().months,
         *date_words.RELATIVE,
         *date_words.FILLERS,
         *date_words.DAY_PREFIXES,
-        *(" ".join(phrase) for phrase in date_words.WEEKDAY_PHRASES),
+        *(" ".join(phrase) for phrase in date_words.vocabulary().weekday_phrases),
         *["18:00", "٦:٣٠", "9", "14", "2027", "6pm", "am", "pm", "o", "la", "ora", "١٨:٠٠"],
     }
 )

@@ -57,12 +57,14 @@ def test_words_in_each_language(text: str, expected: datetime | None) -> None:
 def test_welsh_mawrth_alone_is_march_and_with_dydd_is_tuesday() -> None:
     march = parse_when("14 Mawrth 18:00", SUNDAY, LONDON)
     assert isinstance(march, Parsed) and (march.local.month, march.local.day) == (3, 14)
-    assert "mawrth" not in date_words.WEEKDAYS and date_words.MONTHS["mawrth"] == 3
+    words = date_words.vocabulary()
+    assert "mawrth" not in words.weekdays and words.months["mawrth"] == 3
 
 
 def test_no_word_means_two_things() -> None:
-    assert not set(date_words.WEEKDAYS) & set(date_words.MONTHS)
-    assert not set(date_words.WEEKDAYS) & date_words.FILLERS
+    words = date_words.vocabulary()
+    assert not set(words.weekdays) & set(words.months)
+    assert not set(words.weekdays) & date_words.FILLERS
 
 
 def test_english_still_wins() -> None:

@@ -276,6 +276,7 @@ async def funding_application(deps: Deps, lpu_slug: str, project: str, pence: in
         applicant = await uow.users.add(
             User(telegram_id=9_890_001, chat_id=9_890_001, language="en", first_name="Ann")
         )
+        assert pot.id is not None
         application = await uow.funding.add_application(
             FundingApplication(
                 pot_id=pot.id,

@@ -160,7 +160,7 @@ async def have_your_say(user: FakeUser, needs: str) -> None:
     await user.send(needs)
     issues = await user.wait_for(contains="issues in your community now")
     await user.press("Speeding")
-    await user.wait_for(lambda m: m["message_id"] == issues["message_id"] and m.get("edited"))
+    await user.wait_for(lambda m: m["message_id"] == issues["message_id"] and bool(m.get("edited")))
     await user.press("Done")
     await user.wait_for(contains="Where do you want your community to be")
     await user.send("Friendly")

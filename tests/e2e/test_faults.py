@@ -65,7 +65,11 @@ async def walk_whole_conversation(user: FakeUser, timeout: float = 30.0) -> None
             await user.send(value)
         else:
             await user.press(value)
-        await user.wait_for(lambda m, e=expected: e in str(m), timeout=timeout)
+
+        def shows(m: dict[str, Any], e: str = expected) -> bool:
+            return e in str(m)
+
+        await user.wait_for(shows, timeout=timeout)
 
 
 def residents(api: FakeBotApi, count: int, first_id: int) -> list[FakeUser]:

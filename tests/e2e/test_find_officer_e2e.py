@@ -40,7 +40,7 @@ async def test_a_resident_finds_their_team_three_ways_and_follows_it(
     assert "📍 Tarvin" in card["text"]
 
     await user.press("Follow updates from this team")
-    await user.wait_for(lambda m: m["message_id"] == card["message_id"] and m.get("edited"))
+    await user.wait_for(lambda m: m["message_id"] == card["message_id"] and bool(m.get("edited")))
     assert any("Stop following" in label for label in user.buttons(card["message_id"]))
     async with deps.uow() as uow:
         follow = (await uow.session.exec(select(Follow))).one()

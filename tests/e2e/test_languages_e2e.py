@@ -25,6 +25,7 @@ from handlers.callbacks import (
     StepAction,
     StepButton,
 )
+from handlers.context import Deps
 from handlers.i18n import _, use_locale
 from handlers.markup import fmt, to_plain
 from handlers.payloads import decode
@@ -199,7 +200,7 @@ async def test_the_whole_journey_in_each_language(
     )
 
 
-def resident_text(deps: Any, language: str, what: str) -> str:
+def resident_text(deps: Deps, language: str, what: str) -> str:
     resident = deps.questionnaires["resident"]
     with use_locale(language):
         return resident.title_text() if what == "title" else resident.done_text()

@@ -179,6 +179,7 @@ async def schedule_a_reminder(db_url: str, telegram_id: int, in_seconds: float) 
             )
             uow.session.add_all([event, resident])
             await uow.session.flush()
+            assert event.id is not None and resident.id is not None
             uow.session.add(Rsvp(event_id=event.id, user_id=resident.id, status="going"))
             assert await schedule_reminders(uow, event, resident, datetime.now(UTC)) == 1
             await uow.commit()

@@ -7,6 +7,7 @@ import re
 import httpx
 import pytest
 from sqlalchemy import update
+from sqlmodel import col
 
 from bot.web.charts import LABEL_WIDTH, VALUE_WIDTH, WIDTH, bar_chart
 from bot.web.csv_export import csv_text
@@ -41,14 +42,18 @@ async def test_the_dashboard_speaks_the_users_stored_language(
 ) -> None:
     await sign_in(deps, browser, PCSO)
     async with deps.uow() as uow:
-        await uow.session.exec(update(User).where(User.telegram_id == PCSO).values(language="ar"))
+        await uow.session.exec(
+            update(User).where(col(User.telegram_id) == PCSO).values(language="ar")
+        )
         await uow.commit()
     page = (await browser.get("/")).text
     assert '<html lang="ar" dir="rtl">' in page
     assert "نظرة عامة" in page and "تسجيل الخروج" in page
     assert "الإنجليزية" in page  # the language chart names English in Arabic
     async with deps.uow() as uow:
-        await uow.session.exec(update(User).where(User.telegram_id == PCSO).values(language="cy"))
+        await uow.session.exec(
+            update(User).where(col(User.telegram_id) == PCSO).values(language="cy")
+        )
         await uow.commit()
     page = (await browser.get("/events")).text
     assert '<html lang="cy" dir="ltr">' in page and "Digwyddiadau i ddod" in page

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import re
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -153,6 +154,7 @@ async def test_the_stream_sends_the_live_part_when_something_changes(
     nothing.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await nothing
+    assert isinstance(stream, AsyncGenerator)  # room_stream is an async generator function
     await stream.aclose()
 
 

@@ -116,7 +116,7 @@ async def test_a_role_moved_to_another_area_applies_at_the_next_page(
     async with deps.uow() as uow:
         await uow.session.exec(
             update(User)
-            .where(User.telegram_id == PCSO)
+            .where(col(User.telegram_id) == PCSO)
             .values(role_community_id=world.crewe.id, role_lpu_id=world.crewe.lpu_id)
         )
         await uow.commit()
@@ -153,7 +153,7 @@ async def test_text_from_users_is_escaped(
     async with deps.uow() as uow:
         await uow.session.exec(
             update(User)
-            .where(User.telegram_id == PCSO)
+            .where(col(User.telegram_id) == PCSO)
             .values(first_name='<img src=x onerror="a()">')
         )
         await uow.commit()
@@ -171,7 +171,7 @@ async def test_a_role_without_an_area_sees_nothing(
     async with deps.uow() as uow:
         await uow.session.exec(
             update(User)
-            .where(User.telegram_id == PCSO)
+            .where(col(User.telegram_id) == PCSO)
             .values(role_community_id=None, role_lpu_id=None)
         )
         await uow.commit()

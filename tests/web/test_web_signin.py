@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.bootstrap import App
 from bot.web.app import create_web_app
@@ -211,7 +211,9 @@ async def test_the_role_is_read_again_at_every_request(
 ) -> None:
     await sign_in(deps, browser, PCSO)
     async with deps.uow() as uow:
-        await uow.session.exec(update(User).where(User.telegram_id == PCSO).values(role="resident"))
+        await uow.session.exec(
+            update(User).where(col(User.telegram_id) == PCSO).values(role="resident")
+        )
         await uow.commit()
     page = await browser.get("/")
     assert page.status_code == 403

@@ -19,6 +19,8 @@ class DirectoryAction(StrEnum):
     RETIRE = "rt"  # item: an entry id
     EDIT = "ed"  # item: an entry id; which part to change
     FIELD = "f"  # item: an entry id; target: the field's index in ``edit.FIELDS``
+    RECATEGORISE = "rc"  # item: an entry id; which category it should be in
+    SET_CATEGORY = "sc"  # item: an entry id; target: the category's index
     SUGGESTIONS = "sg"
     ACCEPT = "ac"  # item: a suggestion id; a new entry, prefilled
     LINK = "ln"  # item: a suggestion id; target: the existing entry it is

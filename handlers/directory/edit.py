@@ -1,8 +1,10 @@
-"""Organisers change an entry's text in the chat, one part at a time (or on the
-dashboard, several at once through ``change``).
+"""Organisers change an entry in the chat, one part at a time (or on the dashboard,
+several at once through ``change``).
 
-``users.awaiting`` holds ``directory:edit:<entry id>:<field index>`` while the new
-text is awaited; the stored role and area are checked again when it arrives.
+The typed parts are asked for as text: ``users.awaiting`` holds
+``directory:edit:<entry id>:<field index>`` while the new text is awaited. The
+category is chosen with a button. The stored role and area are checked again when
+the text or the press arrives.
 """
 
 from __future__ import annotations
@@ -10,30 +12,40 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from handlers.context import Context
-from handlers.directory import access, render
+from handlers.directory import access, categories, render
 from handlers.directory.buttons import DirectoryAction
-from handlers.directory.limits import limit
 from handlers.directory.resident import community_lpu, show_entry
+from handlers.directory.typed import tidy
 from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
 from handlers.markup import fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
-from handlers.text_input import clean
 from storage.models import DirectoryEntry
 
 Replies = list[OutboundReply]
 EDIT_PREFIX = "directory:edit:"
-FIELDS = ("name", "description", "where_when", "contact", "accessibility", "languages")
+FIELDS = (
+    "name",
+    "description",
+    "where_when",
+    "contact",
+    "accessibility",
+    "languages",
+    "keywords",
+)
+FORM_PARTS = (*FIELDS, "category")  # what ``change`` takes
 
 
 def field_label(field: str) -> str:
     labels = {
         "name": _("Name"),
+        "category": _("Category"),
         "description": _("Description"),
         "where_when": _("Where and when"),
         "contact": _("Contact"),
         "accessibility": _("Access"),
         "languages": _("Languages"),
+        "keywords": _("Keywords"),
     }
     return labels[field]
 
@@ -56,9 +68,26 @@ async def choose(ctx: Context, entry_id: int) -> Replies:
         [Button(field_label(f), render.button(DirectoryAction.FIELD, entry_id, i))]
         for i, f in enumerate(FIELDS)
     ]
+    category = Button(
+        field_label("category"), render.button(DirectoryAction.RECATEGORISE, entry_id)
+    )
+    rows.insert(1, [category])
     rows.append([Button(_("↩️ Back"), render.button(DirectoryAction.ENTRY, entry_id))])
     text = fmt(_("<b>{name}</b>\n\nWhich part do you want to change?"), name=entry.name)
     return [Text(text=text, buttons=keyboard(*rows))]
+
+
+def _keywords_prompt(entry: DirectoryEntry) -> str:
+    text = fmt(
+        _(
+            "<b>{name}</b>\n\nType the words residents might search for, separated by "
+            "commas. For example “chess, board games, quiz night”."
+        ),
+        name=entry.name,
+    )
+    if entry.keywords:
+        text += "\n\n" + fmt(_("Now: {keywords}"), keywords=entry.keywords)
+    return text
 
 
 async def ask(ctx: Context, entry_id: int, index: int) -> Replies:
@@ -67,6 +96,8 @@ async def ask(ctx: Context, entry_id: int, index: int) -> Replies:
         return refused_notice(ctx, "directory edit field")
     ctx.user.awaiting = f"{EDIT_PREFIX}{entry_id}:{index}"
     ctx.uow.session.add(ctx.user)
+    if FIELDS[index] == "keywords":
+        return [Text(text=_keywords_prompt(entry))]
     text = fmt(
         _("<b>{name}</b>\n\nType the new text for “{field}”."),
         name=entry.name,
@@ -85,7 +116,7 @@ async def on_text(ctx: Context, rest: str, text: str) -> Replies:
     if entry is None:
         return refused(ctx, "directory edit text")
     field = FIELDS[int(index)]
-    value = clean(text)[: limit(field)]
+    value = tidy(field, text)
     if not value:
         return [Notice(text=_("Nothing was changed."))]
     setattr(entry, field, value)
@@ -94,10 +125,47 @@ async def on_text(ctx: Context, rest: str, text: str) -> Replies:
     return [Text(text=_("✅ Saved.")), *await show_entry(ctx, int(entry_id))]
 
 
+async def ask_category(ctx: Context, entry_id: int) -> Replies:
+    """The categories as buttons, the entry's own marked."""
+    entry = await _managed(ctx, entry_id)
+    if entry is None:
+        return refused_notice(ctx, "directory edit category")
+    ctx.user.awaiting = ""  # a part asked for before is not changed by the next message
+    ctx.uow.session.add(ctx.user)
+    rows = [
+        [
+            Button(
+                ("✔️ " if c == entry.category else "") + categories.label(c),
+                render.button(DirectoryAction.SET_CATEGORY, entry_id, i),
+            )
+        ]
+        for i, c in enumerate(categories.CATEGORIES)
+    ]
+    rows.append([Button(_("↩️ Back"), render.button(DirectoryAction.EDIT, entry_id))])
+    text = fmt(
+        _("<b>{name}</b>\n\nWhich category is it? ✔️ marks the one it has now."), name=entry.name
+    )
+    return [Text(text=text, buttons=keyboard(*rows))]
+
+
+async def set_category(ctx: Context, entry_id: int, index: int) -> Replies:
+    entry = await _managed(ctx, entry_id)
+    chosen = categories.at(index)
+    if entry is None or chosen is None:
+        return refused_notice(ctx, "directory set category")
+    if entry.category == chosen:
+        return [Notice(text=_("Nothing was changed."))]
+    entry.category = chosen
+    entry.updated_at = ctx.now()
+    await ctx.uow.directory.save(entry)
+    return [Text(text=_("✅ Saved.")), *await show_entry(ctx, entry_id)]
+
+
 async def change(ctx: Context, entry_id: int, values: Mapping[str, str]) -> Replies:
-    """Change several parts of an entry at once (the dashboard's form), with the same
-    role check and cleaning as a typed answer. Unlike the chat, a part may be emptied,
-    except the name."""
+    """Change several parts of an entry at once (the dashboard's form: ``FORM_PARTS``),
+    with the same role check and cleaning as the chat. Unlike the chat, a typed part
+    may be emptied, except the name; a category that is not one of the list is left
+    as it was."""
     entry = await _managed(ctx, entry_id)
     if entry is None:
         return refused(ctx, "directory edit form")
@@ -105,10 +173,14 @@ async def change(ctx: Context, entry_id: int, values: Mapping[str, str]) -> Repl
     for field in FIELDS:
         if field not in values:
             continue
-        value = clean(values[field])[: limit(field)]
+        value = tidy(field, values[field])
         if (field == "name" and not value) or getattr(entry, field) == value:
             continue
         setattr(entry, field, value)
+        changed = True
+    category = values.get("category", "")
+    if category in categories.CATEGORIES and category != entry.category:
+        entry.category = category
         changed = True
     if not changed:
         return [Notice(text=_("Nothing was changed."))]

@@ -16,6 +16,7 @@ from handlers.directory import access, categories, render
 from handlers.directory.buttons import DirectoryAction
 from handlers.directory.limits import MAX_NAME, limit
 from handlers.directory.resident import community_lpu, show_entry
+from handlers.directory.typed import tidy
 from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
 from handlers.markup import fmt
@@ -145,12 +146,12 @@ async def add(ctx: Context) -> Replies:
 async def create(
     ctx: Context, category: str, values: Mapping[str, str]
 ) -> tuple[int | None, Replies]:
-    """A whole entry at once (the dashboard's form), listed at once in the person's
-    area, with the chat's role check and cleaning: its id and what to say, or
-    ``None`` and why not."""
+    """A whole entry at once (the dashboard's form, keywords included), listed at once
+    in the person's area, with the chat's role check and cleaning: its id and what to
+    say, or ``None`` and why not."""
     if not access.may_edit_directory(ctx.user):
         return None, refused(ctx, "directory add form")
-    parts = {field: clean(values.get(field, ""))[: limit(field)] for field in TEXT_FIELDS}
+    parts = {field: tidy(field, values.get(field, "")) for field in (*TEXT_FIELDS, "keywords")}
     if not parts["name"]:
         return None, [Notice(text=_("Give the entry a name."))]
     community_id, lpu_id = access.home_area(ctx.user)
@@ -165,7 +166,7 @@ async def create(
         created_at=ctx.now(),
         updated_at=ctx.now(),
     )
-    for field in OPTIONAL:
+    for field in (*OPTIONAL, "keywords"):
         setattr(entry, field, parts[field])
     await ctx.uow.directory.add(entry)
     saved = fmt(_("✅ Saved “{name}”. Residents can find it now."), name=entry.name)

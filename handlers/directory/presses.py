@@ -57,6 +57,10 @@ async def on_button(ctx: Context, press: DirectoryButton) -> Replies:
         return await edit.choose(ctx, press.item)
     if action is DirectoryAction.FIELD:
         return await edit.ask(ctx, press.item, press.target)
+    if action is DirectoryAction.RECATEGORISE:
+        return await edit.ask_category(ctx, press.item)
+    if action is DirectoryAction.SET_CATEGORY:
+        return await edit.set_category(ctx, press.item, press.target)
     if action is DirectoryAction.RETIRE:
         return await organise.retire(ctx, press.item)
     return refused_notice(ctx, "directory button")

@@ -34,8 +34,10 @@ def card(
     accessibility: str,
     languages: str,
     serves: str,
+    keywords: str = "",
 ) -> str:
-    """An entry as HTML; every stored field is escaped."""
+    """An entry as HTML; every stored field is escaped. ``keywords`` are shown to the
+    people who look after the entry, not to residents."""
     lines = [f"<b>{escape(name)}</b>", escape(categories.label(category))]
     if description:
         lines += ["", escape(description)]
@@ -46,6 +48,7 @@ def card(
         (_("♿ Access: {value}"), accessibility),
         (_("🗣 Languages: {value}"), languages),
         (_("🗺 Serves: {value}"), serves),
+        (_("🔎 Keywords: {value}"), keywords),
     ):
         if value:
             lines.append(fmt(template, value=value))

@@ -118,6 +118,7 @@ async def show_entry(ctx: Context, entry_id: int) -> Replies:
     entry = await ctx.uow.directory.get(entry_id)
     if entry is None or entry.status != "active":
         return [Notice(text=_("That entry is no longer listed."))]
+    manages = access.can_manage(ctx.user, entry, await community_lpu(ctx, entry))
     text = render.card(
         name=entry.name,
         category=entry.category,
@@ -127,9 +128,10 @@ async def show_entry(ctx: Context, entry_id: int) -> Replies:
         accessibility=entry.accessibility,
         languages=entry.languages,
         serves=await serves(ctx, entry),
+        keywords=entry.keywords if manages else "",
     )
     rows: list[list[Button]] = []
-    if access.can_manage(ctx.user, entry, await community_lpu(ctx, entry)):
+    if manages:
         rows.append(
             [
                 Button(_("✏️ Edit"), render.button(DirectoryAction.EDIT, entry_id)),

@@ -1,5 +1,6 @@
-"""Directory entries on the dashboard: one entry's page, changing its text and
-retiring it, by the chat's own handlers (the same role check and cleaning)."""
+"""Directory entries on the dashboard: one entry's page, changing its text, kind and
+keywords and retiring it, by the chat's own handlers (the same role check and
+cleaning)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from sqlmodel import select
 
 from handlers.context import Deps
 from storage.models import DirectoryEntry, User
-from tests.web.conftest import ADMIN, ORGANISER, PCSO, SERGEANT_CREWE, World, sign_in
+from tests.support.resident import Resident
+from tests.web.conftest import ADMIN, ORGANISER, PCSO, RESIDENT, SERGEANT_CREWE, World, sign_in
 
 
-async def _entry(deps: Deps, name: str, **where: int | None) -> int:
+async def _entry(deps: Deps, name: str, community_id: int | None = None) -> int:
     async with deps.uow() as uow:
-        entry = DirectoryEntry(name=name, category="youth", description="Fridays", **where)
+        entry = DirectoryEntry(
+            name=name, category="youth", description="Fridays", community_id=community_id
+        )
         uow.session.add(entry)
         await uow.commit()
         assert entry.id is not None
@@ -181,3 +185,117 @@ async def test_an_entry_needs_a_name_a_known_kind_and_the_csrf_token(
     assert entry.category == "other" and entry.lpu_id == world.tarvin.lpu_id  # the LPU's
     async with deps.uow() as uow:
         assert len(await uow.directory.active_for_area(None, None)) == before + 1
+
+
+async def test_the_kind_and_keywords_are_changed_from_the_entry_page(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    scouts = await _entry(deps, "Tarvin Scouts", community_id=world.tarvin.id)
+    resident = Resident(deps, RESIDENT)
+    await resident.send("/start")
+    await resident.send("/directory knots")
+    assert "I found nothing" in resident.text
+    csrf = await sign_in(deps, browser, PCSO)
+    page = await browser.get(f"/directory/{scouts}")
+    assert '<option value="youth" selected>🛹 Youth clubs and young people</option>' in page.text
+    assert '<option value="clubs">' in page.text and 'value="other"' not in page.text
+    assert (
+        '<input id="keywords" name="keywords" value="" maxlength="300" '
+        'aria-describedby="keywords-hint">' in page.text
+    )
+    posted = await browser.post(
+        f"/directory/{scouts}",
+        data={
+            "csrf": csrf,
+            "category": "clubs",
+            "keywords": " Camping, <b>knots</b>,, camping ;hikes\x07",
+        },
+    )
+    assert posted.status_code == 303
+    shown = await browser.get(f"/directory/{scouts}")
+    assert "✅ Saved “Tarvin Scouts”." in shown.text
+    assert "Camping, &lt;b&gt;knots&lt;/b&gt;, hikes" in shown.text  # in the list and the form
+    assert "<b>knots" not in shown.text
+    assert '<option value="clubs" selected>' in shown.text
+    entry = await _read(deps, scouts)
+    assert (entry.category, entry.keywords) == ("clubs", "Camping, <b>knots</b>, hikes")
+    await resident.send("/directory knots")  # the chat's search, straight after
+    assert resident.buttons()[0].label == "Tarvin Scouts"
+
+    await browser.post(
+        f"/directory/{scouts}",
+        data={"csrf": csrf, "category": "<nope>", "keywords": "x" * 400},
+    )
+    entry = await _read(deps, scouts)
+    assert (entry.category, entry.keywords) == ("clubs", "x" * 300)  # not a kind: kept
+
+
+async def test_an_entry_of_no_listed_kind_keeps_it_when_its_form_is_saved(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    odd = await _entry(deps, "Tarvin Oddments", community_id=world.tarvin.id)
+    async with deps.uow() as uow:
+        entry = await uow.directory.get(odd)
+        assert entry is not None
+        entry.category = "other"
+        await uow.directory.save(entry)
+        await uow.commit()
+    csrf = await sign_in(deps, browser, PCSO)
+    page = await browser.get(f"/directory/{odd}")
+    assert '<option value="other" selected>📌 Other</option>' in page.text
+    await browser.post(
+        f"/directory/{odd}", data={"csrf": csrf, "category": "other", "contact": "01829 1"}
+    )
+    saved = await _read(deps, odd)
+    assert (saved.category, saved.contact) == ("other", "01829 1")
+
+
+async def test_the_kind_and_keywords_need_the_csrf_token_and_the_entry_in_scope(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    hoole = await _entry(deps, "Hoole club", community_id=world.hoole.id)
+    force = await _entry(deps, "Victim Support")
+    crewe = await _entry(deps, "Crewe foodbank", community_id=world.crewe.id)
+    change = {"category": "support", "keywords": "hacked"}
+    csrf = await sign_in(deps, browser, PCSO)
+    refused = await browser.post(f"/directory/{force}", data={"csrf": csrf, **change})
+    assert refused.status_code == 403  # seen by Tarvin's residents, not looked after by her
+    assert (
+        await browser.post(f"/directory/{crewe}", data={"csrf": csrf, **change})
+    ).status_code == 404
+    browser.cookies.clear()
+    csrf = await sign_in(deps, browser, ORGANISER)
+    assert (await browser.post(f"/directory/{hoole}", data=change)).status_code == 403
+    forged = await browser.post(f"/directory/{hoole}", data={"csrf": "x" * 32, **change})
+    assert forged.status_code == 403
+    assert (
+        await browser.post(f"/directory/{force}", data={"csrf": csrf, **change})
+    ).status_code == 403
+    browser.cookies.clear()
+    csrf = await sign_in(deps, browser, SERGEANT_CREWE)
+    assert (
+        await browser.post(f"/directory/{hoole}", data={"csrf": csrf, **change})
+    ).status_code == 404
+    for entry_id in (hoole, force, crewe):
+        entry = await _read(deps, entry_id)
+        assert (entry.category, entry.keywords) == ("youth", "")
+
+
+async def test_add_an_entry_takes_keywords(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    csrf = await sign_in(deps, browser, ORGANISER)
+    form = await browser.get("/directory/new")
+    assert 'name="keywords" value="" maxlength="300"' in form.text
+    assert " selected" not in form.text  # the browser picks the first kind
+    posted = await browser.post(
+        "/directory/new",
+        data={
+            "csrf": csrf,
+            "name": "Chester Chess Club",
+            "category": "clubs",
+            "keywords": "chess, Chess,\nboard games",
+        },
+    )
+    entry = await _read(deps, int(posted.headers["location"].rsplit("/", 1)[1]))
+    assert (entry.category, entry.keywords) == ("clubs", "chess, board games")

@@ -4,14 +4,15 @@
 
 ``/directory/new`` adds one whole (``handlers.directory.organise.create``, in the
 person's area as in the chat). ``/directory/{id}`` shows one. A role that looks after it in the chat
-(``handlers.directory.access``) gets a form to change its text and a button to
-retire it; both run the chat's own handlers (``handlers.directory.edit.change``,
+(``handlers.directory.access``) gets a form to change its text, kind and keywords and a
+button to retire it; both run the chat's own handlers (``handlers.directory.edit.change``,
 ``handlers.directory.organise.retire``), so the role is checked and the text cleaned
 the same way, and what they said comes back on the page after the redirect.
 """
 
 from __future__ import annotations
 
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -67,6 +68,20 @@ def form_fields() -> list[tuple[str, str, int]]:
     return [(name, edit.field_label(name), limit(name)) for name in edit.FIELDS]
 
 
+def category_options(current: str = "") -> list[tuple[str, str, bool]]:
+    """The kinds to choose from: value, label and whether it is ``current``. A kind
+    that is not one of the list ("other") is offered only to the entry that has it,
+    so saving its form unchanged keeps it."""
+    kinds = list(categories.CATEGORIES)
+    if current and current not in kinds:
+        kinds.insert(0, current)
+    return [(c, label(c), c == current) for c in kinds]
+
+
+def _form_values(form: FormData) -> dict[str, str]:
+    return {name: value for name in edit.FORM_PARTS if isinstance(value := form.get(name), str)}
+
+
 def entry_path(request: Request) -> str:
     return f"{LIST_PATH}/{request.path_params['entry_id']}"
 
@@ -97,6 +112,8 @@ async def entry_page(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respo
         entry=entry,
         category=label(entry.category),
         fields=form_fields(),
+        values={name: getattr(entry, name) for name in edit.FIELDS},
+        categories=category_options(entry.category),
         may_change=await _may_change(request, viewer, uow, entry),
         done=await take_notice(viewer, uow, entry_path(request)),
     )
@@ -121,9 +138,7 @@ async def change(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     if isinstance(found, Response):
         return found
     entry_id, ctx = found
-    form = await request.form()
-    values = {name: value for name in edit.FIELDS if isinstance(value := form.get(name), str)}
-    replies = await edit.change(ctx, entry_id, values)
+    replies = await edit.change(ctx, entry_id, _form_values(await request.form()))
     return await redirect_with_notice(request, viewer, uow, entry_path(request), said(replies))
 
 
@@ -149,7 +164,8 @@ async def new_form(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respons
         viewer=viewer,
         page="directory",
         fields=form_fields(),
-        categories=[(c, label(c)) for c in categories.CATEGORIES],
+        values={},
+        categories=category_options(),
     )
 
 
@@ -158,12 +174,8 @@ async def add(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     """POST ``/directory/new``: the whole entry, through the chat's handler; on to its page."""
     if not access.may_edit_directory(viewer.user):
         return refused(web(request), "directory add", 403, user_id=viewer.user.id)
-    form = await request.form()
-    values = {name: value for name in edit.FIELDS if isinstance(value := form.get(name), str)}
-    category = form.get("category")
+    values = _form_values(await request.form())
     ctx = staff_context(web(request).deps, uow, viewer.user)
-    entry_id, replies = await organise.create(
-        ctx, category if isinstance(category, str) else "", values
-    )
+    entry_id, replies = await organise.create(ctx, values.pop("category", ""), values)
     path = LIST_PATH if entry_id is None else f"{LIST_PATH}/{entry_id}"
     return await redirect_with_notice(request, viewer, uow, path, said(replies))

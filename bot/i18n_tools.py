@@ -8,6 +8,7 @@ the context ``"<questionnaire>.<step>"`` (and ``".<option>"`` for options).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -107,7 +108,10 @@ def extract(root: Path = DEFAULT_LOCALES_DIR) -> dict[str, int]:
         path = _po_path(lang, root)
         catalog = read_catalog(lang, root) if path.exists() else Catalog(locale=lang, domain=DOMAIN)
         created = catalog.creation_date
-        catalog.update(source, no_fuzzy_matching=True)
+        # A copy each: ``update`` puts the template's own message objects into the
+        # catalogue, and English then fills their text in (pl, ro and uk, updated
+        # after it, got English as their translation of every new message).
+        catalog.update(copy.deepcopy(source), no_fuzzy_matching=True)
         catalog.obsolete.clear()
         _set_header(catalog, created)
         if lang == SOURCE_LANGUAGE:

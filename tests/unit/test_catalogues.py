@@ -233,3 +233,20 @@ def test_an_english_copy_in_another_language_fails_the_check(locales: Path) -> N
     assert ("pl", victim.id, "still in English") in {
         (p.language, p.message, p.what) for p in check(locales)
     }
+
+
+def test_extract_leaves_a_new_message_untranslated_in_every_other_language(locales: Path) -> None:
+    # A message new to the code, in no catalogue yet: English gets it as its source,
+    # every other language gets it empty, to be translated (not English's copy).
+    english = read_catalog(SOURCE_LANGUAGE, locales)
+    victim = next(m for m in english if m.id and isinstance(m.id, str) and m.context is None)
+    for language in SHIPPED:
+        catalog = read_catalog(language, locales)
+        del catalog[victim.id]
+        write_catalog(catalog, language, locales)
+    untranslated = extract(root=locales)
+    assert untranslated == {lang: 0 if lang == SOURCE_LANGUAGE else 1 for lang in SHIPPED}
+    assert read_catalog(SOURCE_LANGUAGE, locales)[victim.id].string == victim.id
+    for language in SHIPPED:
+        if language != SOURCE_LANGUAGE:
+            assert read_catalog(language, locales)[victim.id].string == "", language

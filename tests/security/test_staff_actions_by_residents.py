@@ -55,6 +55,8 @@ STAFF_DIRECTORY = [
     DirectoryAction.RETIRE,
     DirectoryAction.EDIT,
     DirectoryAction.FIELD,
+    DirectoryAction.RECATEGORISE,
+    DirectoryAction.SET_CATEGORY,
     DirectoryAction.SUGGESTIONS,
     DirectoryAction.ACCEPT,
     DirectoryAction.LINK,
@@ -73,6 +75,38 @@ STAFF_FUNDING = [
     FundingAction.OPEN_POT,
     FundingAction.DROP_POT,
 ]
+RESIDENTS_DIRECTORY = [
+    DirectoryAction.HOME,
+    DirectoryAction.CATEGORY,
+    DirectoryAction.ENTRY,
+    DirectoryAction.SEARCH,
+]
+RESIDENTS_FUNDING = [
+    FundingAction.HOME,
+    FundingAction.POT,
+    FundingAction.APPLY,
+    FundingAction.RESUME,
+    FundingAction.SUBMIT,
+    FundingAction.LATER,
+    FundingAction.ANSWER,
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "staff", "residents"),
+    [
+        (DirectoryAction, STAFF_DIRECTORY, RESIDENTS_DIRECTORY),
+        (FundingAction, STAFF_FUNDING, RESIDENTS_FUNDING),
+    ],
+)
+def test_every_action_is_listed_as_staff_or_residents(
+    kind: type[DirectoryAction] | type[FundingAction],
+    staff: list[Any],
+    residents: list[Any],
+) -> None:
+    # A new action must be placed here: a staff one is then tried by a resident below.
+    assert sorted(staff + residents) == sorted(kind)
+    assert not set(staff) & set(residents)
 
 
 def _organiser(action: OrganiserAction, w: World) -> Any:

@@ -39,6 +39,7 @@ from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.cluster import Cluster, prepare_database
 from tests.fakes.fake_user import FakeUser
 from tests.support import private_postgres
+from tests.support.cli import chinwag_environment
 
 UPDATES_PER_WALK = 12
 QUESTIONS = {"community", "exists", "needs", "issues", "future"}
@@ -402,11 +403,12 @@ async def test_chinwag_run_on_a_read_only_database_stops_with_one_clear_line(
     small_disk: Path,
 ) -> None:
     await remount(small_disk, "ro")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    env.update(
-        CHINWAG_DATABASE_URL=f"sqlite:///{small_disk / 'chinwag.db'}",
-        CHINWAG_TELEGRAM_TOKEN="123456789:AAEfakeTOKENforTESTSabcdefghijklmnopq",
-        CHINWAG_TELEGRAM_API_URL="http://127.0.0.1:9",
+    env = chinwag_environment(
+        {
+            "CHINWAG_DATABASE_URL": f"sqlite:///{small_disk / 'chinwag.db'}",
+            "CHINWAG_TELEGRAM_TOKEN": "123456789:AAEfakeTOKENforTESTSabcdefghijklmnopq",
+            "CHINWAG_TELEGRAM_API_URL": "http://127.0.0.1:9",
+        }
     )
     done = await asyncio.to_thread(
         subprocess.run,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
 import sys
@@ -18,6 +17,7 @@ from bot.settings import Settings
 from tests.e2e.test_conversation import walk_to_exists
 from tests.fakes.bot_api import FakeBotApi
 from tests.integration.test_resident_conversation import answers_of
+from tests.support.cli import chinwag_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,8 +30,7 @@ async def chinwag_run(
     extra: dict[str, str] | None = None,
     args: tuple[str, ...] = (),
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    env.update(
+    env = chinwag_environment(
         {
             "CHINWAG_TELEGRAM_TOKEN": bot_api.token,
             "CHINWAG_TELEGRAM_API_URL": bot_api.url,

@@ -54,7 +54,6 @@ import contextlib
 import os
 import signal
 import socket
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -67,10 +66,11 @@ import aiohttp
 
 from tests.fakes.balancer import Balancer
 from tests.fakes.bot_api import FakeBotApi
+from tests.support.cli import CHINWAG, chinwag_environment
 from tests.support.demo_database import prepare_database as prepare_database  # re-exported
 
 ROOT = Path(__file__).resolve().parents[2]
-CHINWAG_RUN = (sys.executable, "-m", "bot", "run")
+CHINWAG_RUN = (*CHINWAG, "run")
 WEBHOOK_PATH = "/telegram/hook"
 CLOSED_URL = "http://127.0.0.1:9"  # nothing listens: lookups fail fast, never leave the machine
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -182,8 +182,7 @@ class Cluster:
             self._logs.cleanup()
 
     def environment(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-        env.update(
+        return chinwag_environment(
             {
                 "CHINWAG_TELEGRAM_TOKEN": self.api.token,
                 "CHINWAG_TELEGRAM_API_URL": self.api.url,
@@ -195,7 +194,6 @@ class Cluster:
                 **self.extra_env,
             }
         )
-        return env
 
     async def start_worker(self, index: int) -> None:
         """Start worker ``index`` (again) and wait until it serves and set its webhook."""

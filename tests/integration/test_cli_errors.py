@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import run_chinwag
 
 GOOD_TOKEN = "123456789:AAEfakeTOKENforTESTSabcdefghijklmnopq"
 
 
 def chinwag(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**clean, **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_chinwag(args, env, cwd, timeout=60)
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,7 @@ saved; importing again updates in place and never duplicates.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from bot.bootstrap import App, build_app
 from bot.settings import Settings
 from storage.imports import ImportSummary, read_import, save_import
 from storage.models import Community, CommunityBase, TeamMember
+from tests.support.cli import run_chinwag
 
 CSV_HEADER = (
     "slug,name,lpu,lpu_name,postcode_sectors,centroid_lat,centroid_lon,"
@@ -340,15 +339,7 @@ async def test_a_sector_held_outside_the_file_is_not_taken(empty_app: App, tmp_p
 
 
 def chinwag(args: list[str], database: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**clean, "CHINWAG_DATABASE_URL": database},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_chinwag(args, {"CHINWAG_DATABASE_URL": database}, cwd, timeout=60)
 
 
 def test_the_command_exits_0_1_or_2(blank_db_url: str, tmp_path: Path) -> None:

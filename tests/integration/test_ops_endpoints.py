@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -30,6 +29,7 @@ from bot.settings import Settings
 from storage.database import create_engine
 from storage.migrate import alembic_config, head_revision, upgrade
 from storage.models import Delivery
+from tests.support.cli import chinwag_environment
 from tests.support.metrics_text import samples
 
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -265,12 +265,13 @@ async def test_the_health_check_exits_0_while_the_server_answers_and_1_once_it_i
 
 
 def test_chinwag_run_refuses_a_malformed_metrics_listen_before_starting(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    env |= {
-        "CHINWAG_TELEGRAM_TOKEN": "123456789:AAEfakeTOKENforTESTSabcdefghijklmnopq",
-        "CHINWAG_DATABASE_URL": f"sqlite:///{tmp_path / 'never.db'}",
-        "CHINWAG_METRICS_LISTEN": "nope",
-    }
+    env = chinwag_environment(
+        {
+            "CHINWAG_TELEGRAM_TOKEN": "123456789:AAEfakeTOKENforTESTSabcdefghijklmnopq",
+            "CHINWAG_DATABASE_URL": f"sqlite:///{tmp_path / 'never.db'}",
+            "CHINWAG_METRICS_LISTEN": "nope",
+        }
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot", "run"],
         env=env,

@@ -9,9 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -47,6 +45,7 @@ from storage.models import (
     Rsvp,
     User,
 )
+from tests.support.cli import run_chinwag
 from tests.support.resident import Resident
 
 LONDON = ZoneInfo("Europe/London")
@@ -610,15 +609,8 @@ async def test_grant_role_checks_the_scope(deps: Deps) -> None:
 
 
 def chinwag(args: list[str], db_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env={**clean, "CHINWAG_DATABASE_URL": db_url, "CHINWAG_TIMEZONE": "Europe/London"},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    settings = {"CHINWAG_DATABASE_URL": db_url, "CHINWAG_TIMEZONE": "Europe/London"}
+    return run_chinwag(args, settings, cwd)
 
 
 def _future(days: int, clock: str = "18:00") -> str:

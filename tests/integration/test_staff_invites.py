@@ -11,10 +11,8 @@ import asyncio
 import dataclasses
 import json
 import logging
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -61,6 +59,7 @@ from tests.integration.test_organiser_events import (
     organiser,
     resident_in,
 )
+from tests.support.cli import run_chinwag
 from tests.support.resident import Resident
 
 BOT = "chinwag_test_bot"
@@ -74,18 +73,10 @@ NOT_WORKING = "This invitation link does not work. Ask whoever sent it for a new
 def chinwag(
     args: list[str], db_url: str, cwd: Path, *, bot_username: str | None = BOT
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    env |= {"CHINWAG_DATABASE_URL": db_url, "CHINWAG_TIMEZONE": "Europe/London"}
+    settings = {"CHINWAG_DATABASE_URL": db_url, "CHINWAG_TIMEZONE": "Europe/London"}
     if bot_username:
-        env["CHINWAG_BOT_USERNAME"] = bot_username
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+        settings["CHINWAG_BOT_USERNAME"] = bot_username
+    return run_chinwag(args, settings, cwd)
 
 
 def invite_by_cli(db_url: str, cwd: Path, *args: str) -> str:

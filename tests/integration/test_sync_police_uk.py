@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +30,7 @@ from storage.models import Community, Event
 from storage.repositories.events import EventRepository
 from storage.uow import UnitOfWork
 from tests.fakes.police_api import FakePoliceApi
+from tests.support.cli import CHINWAG, chinwag_environment
 
 T = TypeVar("T")
 
@@ -497,14 +496,11 @@ def test_retry_after_is_read_in_seconds_or_as_a_date() -> None:
 async def chinwag(
     args: list[str], api: FakePoliceApi, database: str, tmp_path: Path
 ) -> tuple[int, str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    env = {**clean, "CHINWAG_POLICE_API_URL": api.url, "CHINWAG_DATABASE_URL": database}
+    settings = {"CHINWAG_POLICE_API_URL": api.url, "CHINWAG_DATABASE_URL": database}
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+        *CHINWAG,
         *args,
-        env=env,
+        env=chinwag_environment(settings),
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -19,6 +18,7 @@ from bot.web.server import WebServer
 from tests.e2e.conftest import free_port
 from tests.e2e.test_process import ROOT, chinwag_run
 from tests.fakes.bot_api import FakeBotApi
+from tests.support.cli import chinwag_environment
 
 
 async def _answers(url: str, timeout: float = 30) -> httpx.Response:
@@ -59,8 +59,7 @@ async def test_chinwag_run_serves_the_dashboard_when_asked_and_stops_with_the_bo
 
 
 def _env(db_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHINWAG_")}
-    return {**env, "CHINWAG_DATABASE_URL": db_url}
+    return chinwag_environment({"CHINWAG_DATABASE_URL": db_url})
 
 
 @pytest.mark.e2e

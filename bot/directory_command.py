@@ -4,7 +4,9 @@ The CSV's header names its columns, in any order: name and category are required
 description, where_when, contact, community, lpu, accessibility, languages and
 keywords may be left out. ``community`` and ``lpu`` are a slug or a name; with
 neither the entry serves the whole force. Categories: clubs, youth, social,
-support, crime, advice, bases.
+support, crime, advice, bases. Keywords are stored as typed ones are
+(``handlers.directory.typed.keywords``): split at commas, semicolons and line
+breaks, each once, as many whole ones as fit.
 
 An entry is the same entry when its name and area match: importing a file again
 changes nothing. Exit codes: 0 every row imported; 1 some rows rejected (each
@@ -23,6 +25,7 @@ from pathlib import Path
 from bot.errors import ConfigError
 from bot.settings import Settings
 from handlers.directory.categories import CATEGORIES
+from handlers.directory.typed import keywords
 from storage.clock import utcnow
 from storage.models import Community, DirectoryEntry, Lpu
 from storage.uow import UnitOfWork
@@ -127,6 +130,7 @@ async def save_rows(uow: UnitOfWork, rows: list[Row]) -> tuple[int, int, list[st
         community_id = community.id if community is not None else None
         lpu_id = lpu.id if lpu is not None and community is None else None
         fields = {f: v.get(f, "") for f in TEXT_FIELDS}
+        fields["keywords"] = keywords(fields["keywords"])
         fields["category"] = v["category"].lower()
         match = next(
             (

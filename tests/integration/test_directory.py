@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 from pathlib import Path
@@ -14,8 +16,11 @@ from bot.errors import ConfigError
 from bot.staff_command import grant_role
 from handlers.context import Deps
 from handlers.directory.buttons import DirectoryAction, DirectoryButton
+from handlers.directory.limits import MAX_KEYWORDS
+from handlers.directory.typed import keywords
 from handlers.outbound import Document, Notice
 from handlers.payloads import encode
+from storage.demo.directory import DEMO_ENTRIES
 from storage.models import DirectoryEntry, DirectorySuggestion
 from tests.integration.test_resident_conversation import walk_to_exists
 from tests.support.resident import Resident
@@ -196,6 +201,53 @@ async def test_a_csv_import_reports_bad_rows_by_number_and_twice_changes_nothing
     bad.write_text("title,kind\nx,y\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         read_rows(bad)
+
+
+async def test_a_csv_import_tidies_keywords_as_typed_ones_are(deps: Deps, tmp_path: Path) -> None:
+    long_list = ", ".join(f"word{n}" for n in range(500))
+    typed = {
+        "Chess Club": ("chess,, Chess ; board   games\nquiz", "chess, board games, quiz"),
+        "Quiet Club": (" ,, ;\n ", ""),
+        "Arabic Club": ("شطرنج، ألعاب؛ شطرنج", "شطرنج, ألعاب"),
+        "Café Club": ("Café, cafe; CAFE", "Café"),
+        "Long Club": (long_list, keywords(long_list)),
+    }
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["name", "category", "keywords"])
+    writer.writerows([name, "clubs", words] for name, (words, _kept) in typed.items())
+    path = tmp_path / "directory.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    rows = read_rows(path)
+    async with deps.uow() as uow:
+        assert await save_rows(uow, rows) == (len(typed), 0, [])
+        await uow.commit()
+    async with deps.uow() as uow:
+        for name, (_words, kept) in typed.items():
+            entry = await uow.directory.by_name(name)
+            assert entry is not None and entry.keywords == kept, name
+        assert await save_rows(uow, rows) == (0, 0, [])  # stored tidied: nothing changes
+    long_kept = typed["Long Club"][1]
+    assert 0 < len(long_kept) <= MAX_KEYWORDS
+    assert long_kept.split(", ") == [f"word{n}" for n in range(long_kept.count(",") + 1)]
+
+
+async def test_the_demo_entries_imported_as_csv_keep_their_keywords(
+    deps: Deps, tmp_path: Path
+) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    columns = ["name", "category", "community", "lpu", "description", "where_when", "contact"]
+    writer.writerow([*columns, "keywords"])
+    writer.writerows(DEMO_ENTRIES)
+    path = tmp_path / "demo.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    async with deps.uow() as uow:
+        assert (await save_rows(uow, read_rows(path)))[2] == []
+        await uow.commit()
+    async with deps.uow() as uow:
+        stored = {(e.name, e.keywords) for e in await uow.directory.active()}
+    assert {(name, words) for name, *_parts, words in DEMO_ENTRIES} <= stored
 
 
 async def test_forget_keeps_the_entries_a_person_added_unsigned(deps: Deps) -> None:

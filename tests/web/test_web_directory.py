@@ -4,6 +4,9 @@ cleaning)."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import httpx
 from sqlmodel import select
 
@@ -299,3 +302,36 @@ async def test_add_an_entry_takes_keywords(
     )
     entry = await _read(deps, int(posted.headers["location"].rsplit("/", 1)[1]))
     assert (entry.category, entry.keywords) == ("clubs", "chess, board games")
+
+
+async def test_the_csv_has_the_kind_and_keywords_and_quotes_formulas(
+    deps: Deps, browser: httpx.AsyncClient, world: World
+) -> None:
+    """A keyword list that starts like a formula is quoted as the other columns are."""
+    typed = {f"Tarvin Club {n}": f"{start}cmd|x, bowls" for n, start in enumerate("=+-@")}
+    async with deps.uow() as uow:
+        for name, words in typed.items():
+            uow.session.add(
+                DirectoryEntry(
+                    name=name, category="clubs", keywords=words, community_id=world.tarvin.id
+                )
+            )
+        await uow.commit()
+    await sign_in(deps, browser, PCSO)
+    response = await browser.get("/directory.csv")
+    assert response.status_code == 200
+    header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert header == [
+        "id",
+        "name",
+        "category",
+        "description",
+        "where_when",
+        "contact",
+        "languages",
+        "keywords",
+    ]
+    written = {row[1]: (row[2], row[7]) for row in rows}
+    for name, words in typed.items():
+        assert written[name] == ("clubs", "'" + words)
+    assert written["Tarvin Youth Club"] == ("youth", "teenagers, young people, pool table")

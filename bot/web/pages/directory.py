@@ -1,6 +1,6 @@
 """Directory entries serving the viewer's area, as residents find them in the chat
 (``uow.directory.active_for_area``: the area's own, its LPU's and the force's).
-``/directory.csv`` downloads them.
+``/directory.csv`` downloads them, kind and keywords included.
 
 ``/directory/new`` adds one whole (``handlers.directory.organise.create``, in the
 person's area as in the chat). ``/directory/{id}`` shows one. A role that looks after it in the chat
@@ -31,7 +31,16 @@ from handlers.directory.resident import community_lpu
 from storage.models import DirectoryEntry
 from storage.uow import UnitOfWork
 
-CSV_HEADER = ("id", "name", "category", "description", "where_when", "contact", "languages")
+CSV_HEADER = (  # the header names the entry's fields
+    "id",
+    "name",
+    "category",
+    "description",
+    "where_when",
+    "contact",
+    "languages",
+    "keywords",
+)
 LIST_PATH = "/directory"
 
 
@@ -47,10 +56,7 @@ async def directory(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respon
     context = web(request)
     entries = await _entries(viewer, uow)
     if csv_wanted(request):
-        rows = [
-            (e.id, e.name, e.category, e.description, e.where_when, e.contact, e.languages)
-            for e in entries
-        ]
+        rows = [tuple(getattr(e, column) for column in CSV_HEADER) for e in entries]
         return csv_response("chinwag-directory.csv", CSV_HEADER, rows)
     shown = [(entry, label(entry.category)) for entry in entries]
     return context.renderer.page(

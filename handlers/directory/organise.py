@@ -3,7 +3,9 @@ dashboard, through ``create``).
 
 The entry being written is a ``draft`` row in ``directory_entries`` (not memory), one
 per person; ``users.awaiting`` says which field the next message fills. The stored
-role and area are checked again on every press and every message.
+role and area are checked again on every press and every message. After the name
+and category every part may be skipped; keywords come last and are stored as the
+dashboard and the CSV import store them (``typed.keywords``).
 """
 
 from __future__ import annotations
@@ -14,19 +16,26 @@ from handlers.context import Context
 from handlers.conversation.flow import home_button
 from handlers.directory import access, categories, render
 from handlers.directory.buttons import DirectoryAction
-from handlers.directory.limits import MAX_NAME, limit
+from handlers.directory.limits import MAX_NAME
 from handlers.directory.resident import community_lpu, show_entry
 from handlers.directory.typed import tidy
 from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
 from handlers.markup import fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
-from handlers.text_input import clean
 from storage.models import DirectoryEntry
 
 Replies = list[OutboundReply]
 DRAFT_PREFIX = "directory:draft:"
-TEXT_FIELDS = ("name", "description", "where_when", "contact", "accessibility", "languages")
+TEXT_FIELDS = (
+    "name",
+    "description",
+    "where_when",
+    "contact",
+    "accessibility",
+    "languages",
+    "keywords",
+)
 OPTIONAL = frozenset(TEXT_FIELDS[1:])
 
 
@@ -66,6 +75,10 @@ def _ask(ctx: Context, entry: DirectoryEntry, field: str) -> Replies:
         "contact": _("How do people get in touch? A phone number, email or website."),
         "accessibility": _("Anything about access? For example step-free, a hearing loop."),
         "languages": _("Which languages are spoken there?"),
+        "keywords": _(
+            "Which words might residents search for? Type them separated by commas, "
+            "for example “chess, board games, quiz night”."
+        ),
     }
     rows: list[list[Button]] = []
     if field in OPTIONAL:
@@ -151,7 +164,7 @@ async def create(
     say, or ``None`` and why not."""
     if not access.may_edit_directory(ctx.user):
         return None, refused(ctx, "directory add form")
-    parts = {field: tidy(field, values.get(field, "")) for field in (*TEXT_FIELDS, "keywords")}
+    parts = {field: tidy(field, values.get(field, "")) for field in TEXT_FIELDS}
     if not parts["name"]:
         return None, [Notice(text=_("Give the entry a name."))]
     community_id, lpu_id = access.home_area(ctx.user)
@@ -166,7 +179,7 @@ async def create(
         created_at=ctx.now(),
         updated_at=ctx.now(),
     )
-    for field in (*OPTIONAL, "keywords"):
+    for field in OPTIONAL:
         setattr(entry, field, parts[field])
     await ctx.uow.directory.add(entry)
     saved = fmt(_("✅ Saved “{name}”. Residents can find it now."), name=entry.name)
@@ -186,7 +199,7 @@ async def on_text(ctx: Context, field: str, text: str) -> Replies:
         ctx.user.awaiting = ""
         ctx.uow.session.add(ctx.user)
         return refused(ctx, "directory draft text") if draft is None else []
-    value = clean(text)[: limit(field)]
+    value = tidy(field, text)
     if not value:
         return _ask(ctx, draft, field)
     setattr(draft, field, value)

@@ -84,8 +84,14 @@ async def test_an_organiser_adds_and_retires_an_entry_in_the_chat(deps: Deps) ->
     await pcso.send("01829 000 999")
     await pcso.send("Step-free, hearing loop")
     await pcso.press("Skip")  # languages
+    assert "Which words might residents search for?" in pcso.text
+    await pcso.press("Skip")  # keywords
     assert "Residents can find it now" in pcso.text
     assert "Access: Step-free, hearing loop" in pcso.text
+    assert "Keywords" not in pcso.text
+    async with deps.uow() as uow:
+        knit = await uow.directory.by_name("Tarvin <b>Knit</b> and Natter")
+    assert knit is not None and knit.keywords == ""
     assert "Tarvin <b>Knit</b> and Natter" in pcso.text  # escaped, shown as typed
 
     r = await living_in(deps, Resident(deps), "tarvin")
@@ -102,6 +108,34 @@ async def test_an_organiser_adds_and_retires_an_entry_in_the_chat(deps: Deps) ->
     assert "Residents no longer see it" in pcso.text
     await r.send("/directory knit")
     assert "I found nothing" in r.text
+
+
+async def test_an_organiser_types_keywords_when_adding_and_residents_find_it(
+    deps: Deps,
+) -> None:
+    pcso = await staff(deps, PCSO_ID, "pcso", community="tarvin")
+    await pcso.send("/organise")
+    await pcso.press("Directory")
+    await pcso.press("Add an entry")
+    await pcso.send("Tarvin Stitchers")
+    await pcso.press("Clubs and activities")
+    for _ in range(5):  # description to languages
+        await pcso.press("Skip")
+    assert "Which words might residents search for?" in pcso.text
+    assert "⏭ Skip" in [b.label for b in pcso.buttons()]
+    await pcso.send(" , ;\n ")  # no words: asked again
+    assert "Which words might residents search for?" in pcso.text
+    await pcso.send("Crochet; wool,, crochet\nYarn  bombing")
+    assert "Residents can find it now" in pcso.text
+    assert "Keywords: Crochet, wool, Yarn bombing" in pcso.text
+    async with deps.uow() as uow:
+        entry = await uow.directory.by_name("Tarvin Stitchers")
+    assert entry is not None and entry.status == "active"
+    assert entry.keywords == "Crochet, wool, Yarn bombing"
+
+    r = await living_in(deps, Resident(deps), "tarvin")
+    await r.send("/directory yarn bombing")
+    assert r.buttons()[0].label == "Tarvin Stitchers"
 
 
 async def test_forged_directory_buttons_are_refused_and_logged(
@@ -149,8 +183,8 @@ async def test_names_in_exists_answers_become_suggestions_to_accept_or_dismiss(
     await organiser.send("A friendly village choir.")
     await organiser.send("Tarvin church hall, Mondays 7.30pm")
     await organiser.send("choir@example.org")
-    await organiser.press("Skip")
-    await organiser.press("Skip")
+    for _ in range(3):  # access, languages, keywords
+        await organiser.press("Skip")
     assert "Residents can find it now" in organiser.text
     async with deps.uow() as uow:
         rows = (await uow.session.exec(select(DirectorySuggestion))).all()
@@ -257,7 +291,7 @@ async def test_forget_keeps_the_entries_a_person_added_unsigned(deps: Deps) -> N
     await pcso.press("Add an entry")
     await pcso.send("Tarvin Repair Cafe")
     await pcso.press("Clubs and activities")
-    for _ in range(5):
+    for _ in range(6):
         await pcso.press("Skip")
     await pcso.press("Directory")
     await pcso.press("Add an entry")  # a second, unfinished draft

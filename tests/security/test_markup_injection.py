@@ -238,6 +238,7 @@ async def test_a_directory_entry(app: App) -> None:
     await pcso.send(INJECTION)  # contact
     await pcso.send(INJECTION)  # accessibility
     await pcso.press("Skip")  # languages
+    await pcso.press("Skip")  # keywords
     assert_shown(pcso.replies)
     async with app.deps.uow() as uow:
         entry = (

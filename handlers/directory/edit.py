@@ -15,7 +15,7 @@ from handlers.context import Context
 from handlers.directory import access, categories, render
 from handlers.directory.buttons import DirectoryAction
 from handlers.directory.resident import community_lpu, show_entry
-from handlers.directory.typed import tidy
+from handlers.directory.typed import PARTS, tidy
 from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
 from handlers.markup import fmt
@@ -24,15 +24,7 @@ from storage.models import DirectoryEntry
 
 Replies = list[OutboundReply]
 EDIT_PREFIX = "directory:edit:"
-FIELDS = (
-    "name",
-    "description",
-    "where_when",
-    "contact",
-    "accessibility",
-    "languages",
-    "keywords",
-)
+FIELDS = PARTS
 FORM_PARTS = (*FIELDS, "category")  # what ``change`` takes
 
 

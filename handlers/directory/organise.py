@@ -18,7 +18,7 @@ from handlers.directory import access, categories, render
 from handlers.directory.buttons import DirectoryAction
 from handlers.directory.limits import MAX_NAME
 from handlers.directory.resident import community_lpu, show_entry
-from handlers.directory.typed import tidy
+from handlers.directory.typed import PARTS, tidy
 from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
 from handlers.markup import fmt
@@ -27,15 +27,7 @@ from storage.models import DirectoryEntry
 
 Replies = list[OutboundReply]
 DRAFT_PREFIX = "directory:draft:"
-TEXT_FIELDS = (
-    "name",
-    "description",
-    "where_when",
-    "contact",
-    "accessibility",
-    "languages",
-    "keywords",
-)
+TEXT_FIELDS = PARTS
 OPTIONAL = frozenset(TEXT_FIELDS[1:])
 
 

@@ -17,6 +17,17 @@ from handlers.directory.limits import limit
 from handlers.directory.search import fold
 from handlers.text_input import clean
 
+# The typed parts, in the order the chat asks for them. A button names a part by its
+# place here (``DirectoryAction.FIELD``): a new part goes at the end.
+PARTS = (
+    "name",
+    "description",
+    "where_when",
+    "contact",
+    "accessibility",
+    "languages",
+    "keywords",
+)
 _BETWEEN = re.compile(r"[,;\n\u060c\u061b]")  # "،" and "؛" are Arabic's
 
 

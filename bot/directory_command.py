@@ -25,7 +25,7 @@ from pathlib import Path
 from bot.errors import ConfigError
 from bot.settings import Settings
 from handlers.directory.categories import CATEGORIES
-from handlers.directory.typed import keywords
+from handlers.directory.typed import PARTS, tidy
 from storage.clock import utcnow
 from storage.models import Community, DirectoryEntry, Lpu
 from storage.uow import UnitOfWork
@@ -43,7 +43,6 @@ COLUMNS = (
     "keywords",
 )
 REQUIRED = ("name", "category")
-TEXT_FIELDS = ("description", "where_when", "contact", "accessibility", "languages", "keywords")
 EXIT_ALL_IMPORTED = 0
 EXIT_SOME_REJECTED = 1
 
@@ -111,8 +110,10 @@ async def save_rows(uow: UnitOfWork, rows: list[Row]) -> tuple[int, int, list[st
     errors: list[str] = []
     for row in rows:
         v = row.values
+        # Each part as the chat and the dashboard store it: cleaned, cut to its column.
+        fields = {part: tidy(part, v.get(part, "")) for part in PARTS}
         problems = []
-        if not v.get("name"):
+        if not fields["name"]:
             problems.append("name is missing")
         if v.get("category", "").lower() not in CATEGORIES:
             problems.append(f"category must be one of {', '.join(CATEGORIES)}")
@@ -129,14 +130,12 @@ async def save_rows(uow: UnitOfWork, rows: list[Row]) -> tuple[int, int, list[st
             continue
         community_id = community.id if community is not None else None
         lpu_id = lpu.id if lpu is not None and community is None else None
-        fields = {f: v.get(f, "") for f in TEXT_FIELDS}
-        fields["keywords"] = keywords(fields["keywords"])
         fields["category"] = v["category"].lower()
         match = next(
             (
                 e
                 for e in existing
-                if e.name.casefold() == v["name"].casefold()
+                if e.name.casefold() == fields["name"].casefold()
                 and e.community_id == community_id
                 and e.lpu_id == lpu_id
             ),
@@ -144,7 +143,7 @@ async def save_rows(uow: UnitOfWork, rows: list[Row]) -> tuple[int, int, list[st
         )
         if match is None:
             entry = DirectoryEntry(
-                name=v["name"][:200],
+                name=fields["name"],
                 community_id=community_id,
                 lpu_id=lpu_id,
                 source="csv",

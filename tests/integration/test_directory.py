@@ -16,8 +16,8 @@ from bot.errors import ConfigError
 from bot.staff_command import grant_role
 from handlers.context import Deps
 from handlers.directory.buttons import DirectoryAction, DirectoryButton
-from handlers.directory.limits import MAX_KEYWORDS
-from handlers.directory.typed import keywords
+from handlers.directory.limits import MAX_KEYWORDS, limit
+from handlers.directory.typed import keywords, tidy
 from handlers.outbound import Document, Notice
 from handlers.payloads import encode
 from storage.demo.directory import DEMO_ENTRIES
@@ -412,3 +412,33 @@ async def test_a_typed_part_is_cut_to_its_columns_length(deps: Deps) -> None:
         changed = await uow.directory.get(scam_id)
     assert changed is not None and len(changed.languages) == 200
     assert changed.languages.startswith("English, Polish, Welsh")
+
+
+async def test_a_csv_import_cleans_every_part_and_cuts_it_to_its_column(
+    deps: Deps, tmp_path: Path
+) -> None:
+    # As typed in the chat: a part longer than its column would make PostgreSQL refuse
+    # the whole import, and control characters have no place in a listing.
+    name = "Long Club " + "x" * 300
+    languages = ", ".join(["English", "Polish", "Welsh"] * 30)  # over 200 characters
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(
+        [
+            ["name", "category", "description", "languages"],
+            [name, "clubs", "Meets\x07 on\u202e Fridays\x00", languages],
+        ]
+    )
+    path = tmp_path / "directory.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    rows = read_rows(path)
+    async with deps.uow() as uow:
+        assert await save_rows(uow, rows) == (1, 0, [])
+        await uow.commit()
+    async with deps.uow() as uow:
+        (entry,) = [e for e in await uow.directory.active() if e.name.startswith("Long Club")]
+        assert entry.name == tidy("name", name) and len(entry.name) == limit("name")
+        assert entry.languages == tidy("languages", languages)
+        assert len(entry.languages) == limit("languages")
+        assert entry.description == tidy("description", "Meets\x07 on\u202e Fridays\x00")
+        assert "\x07" not in entry.description and "\x00" not in entry.description
+        assert await save_rows(uow, rows) == (0, 0, [])  # the same file again: the same entry

@@ -1,16 +1,12 @@
-"""Cleaning free text from residents before it is stored."""
+"""Cleaning free text from residents before it is stored.
+
+``clean`` drops control characters (keeping line breaks and tabs) and lone
+surrogates, and trims the ends; everything else is kept as the resident wrote it
+and escaped on the way out. It lives in ``storage.text``, which the imports share.
+"""
 
 from __future__ import annotations
 
-import unicodedata
+from storage.text import clean
 
-_KEEP = {"\n", "\t"}
-
-
-def clean(text: str) -> str:
-    """Drop control characters (keeping line breaks and tabs) and trim the ends.
-
-    Everything else is kept as the resident wrote it; it is escaped on the way out.
-    """
-    kept = "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) != "Cc")
-    return kept.strip()
+__all__ = ["clean"]

@@ -28,6 +28,7 @@ from storage.imports.records import (
     Point,
     RowError,
 )
+from storage.text import clean
 
 DEFAULT_FORCE = "cheshire"
 
@@ -197,7 +198,7 @@ def _json_lpus(raw: object, errors: list[RowError]) -> list[LpuRecord]:
     lpus: dict[str, LpuRecord] = {}
     for index, item in enumerate(raw):
         slug = item.get("slug") if isinstance(item, dict) else None
-        where = f"lpus[{index}]" + (f" ({slug})" if isinstance(slug, str) and slug else "")
+        where = f"lpus[{index}]" + (f" ({clean(slug)})" if isinstance(slug, str) and slug else "")
         position = (0, index)
         if not isinstance(item, dict):
             errors.append(RowError(position, where, "must be an object"))
@@ -257,7 +258,7 @@ def _json_community(
     row.unknown(COMMUNITY_FIELDS)
     slug = row.slug("slug", max_length=80)
     name = row.text("name", max_length=200, required=True)
-    lpu = row.text("lpu", max_length=64, required=True)
+    lpu = row.text("lpu", max_length=64, required=True, exact=True)
     if lpu and lpu not in lpus:
         row.problem(f'unknown LPU {quoted(lpu)}: it must be listed in "lpus"')
     sectors_raw = item.get("postcode_sectors")
@@ -281,7 +282,7 @@ def _json_community(
     ]
     _no_repeats(row, "team member", (m.name for m in team))
     _no_repeats(row, "base", (b.name for b in bases))
-    external_id = row.optional_text("external_id", max_length=80)
+    external_id = row.optional_text("external_id", max_length=80, exact=True)
     record = CommunityRecord(
         where=where,
         position=position,
@@ -322,7 +323,8 @@ def parse_json(text: str) -> ParsedImport:
     candidates: list[CommunityRecord] = []
     for index, item in enumerate(items):
         slug = item.get("slug") if isinstance(item, dict) else None
-        where = f"communities[{index}]" + (f" ({slug})" if isinstance(slug, str) and slug else "")
+        shown = clean(slug) if isinstance(slug, str) else ""
+        where = f"communities[{index}]" + (f" ({shown})" if shown else "")
         position = (1, index)
         if not isinstance(item, dict):
             errors.append(RowError(position, where, "must be an object"))

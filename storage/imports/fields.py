@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 
 from storage.imports.records import Point
+from storage.text import clean, is_clean
 
 # An outward code (CH3, SK10, M1, EC1A...), an optional space, then the sector digit.
 _SECTOR = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])")
@@ -81,7 +82,14 @@ class FieldReader:
         value = self.raw.get(key)
         return value is not None and not (isinstance(value, str) and not value.strip())
 
-    def text(self, key: str, *, max_length: int, required: bool = False) -> str:
+    def text(
+        self, key: str, *, max_length: int, required: bool = False, exact: bool = False
+    ) -> str:
+        """The text, cleaned (``storage.text.clean``: no NUL, no control characters).
+
+        ``exact`` is for identifiers: a control character rejects it instead, as
+        dropping one could make two different ids the same.
+        """
         value = self.raw.get(key)
         if not self.present(key):
             if required:
@@ -90,18 +98,24 @@ class FieldReader:
         if not isinstance(value, str):
             self.problem(f"{self.name(key)} must be text, not {quoted(value)}")
             return ""
-        text = " ".join(value.split()) if "\n" not in value else value.strip()
+        if exact and not is_clean(value):
+            self.problem(f"{self.name(key)} has a control character, such as NUL")
+            return ""
+        value = clean(value)
+        text = " ".join(value.split()) if "\n" not in value else value
         if len(text) > max_length:
             self.problem(f"{self.name(key)} is longer than {max_length} characters")
             return ""
         return text
 
-    def optional_text(self, key: str, *, max_length: int) -> str | None:
+    def optional_text(self, key: str, *, max_length: int, exact: bool = False) -> str | None:
         """``None`` when absent (meaning "keep what is stored"), else the text."""
-        return self.text(key, max_length=max_length) if self.present(key) else None
+        if not self.present(key):
+            return None
+        return self.text(key, max_length=max_length, exact=exact)
 
     def slug(self, key: str, *, max_length: int) -> str:
-        value = self.text(key, max_length=max_length, required=True)
+        value = self.text(key, max_length=max_length, required=True, exact=True)
         if value and not is_slug(value):
             self.problem(
                 f"{self.name(key)} {quoted(value)} must be lower-case letters, digits and hyphens"
@@ -155,7 +169,7 @@ class FieldReader:
         ):
             self.problem(f"{self.name(key)} must be an object of text values")
             return {}
-        return {k.strip(): v.strip() for k, v in value.items() if v.strip()}
+        return {clean(k): clean(v) for k, v in value.items() if clean(v)}
 
     def unknown(self, allowed: set[str]) -> None:
         for key in sorted(set(self.raw) - allowed):

@@ -285,6 +285,74 @@ async def test_csv_import_keeps_what_csv_cannot_say(empty_app: App, tmp_path: Pa
     assert bases == []  # the team and bases follow the file
 
 
+# --- what PostgreSQL cannot hold ----------------------------------------------------
+# PostgreSQL refuses a NUL in any text and a value longer than its VARCHAR; a lone
+# surrogate (JSON may write one, "\ud800") cannot be encoded at all. Any of them
+# made the whole import fail; now text is cleaned, and a row too long is rejected.
+
+
+async def test_json_text_is_cleaned_and_a_value_too_long_rejects_its_row(
+    empty_app: App, tmp_path: Path
+) -> None:
+    data = sample()
+    tarvin, kelsall, hoole = data["communities"]
+    tarvin["name"] = "Tar\x00vin"
+    tarvin["description"] = "Tarvin\x00 and\ud800 around it\x07"
+    tarvin["contact"] = {"telephone": "1\x0001", "x\ud800": "@tarvin"}
+    tarvin["team"][0]["name"] = "Tarvin\x00 Officer"
+    tarvin["team"][0]["bio"] = "A\x00 fictional\udfff officer."
+    tarvin["team"][0]["social"] = {"x": "@demo\x00"}
+    tarvin["bases"][0]["address"] = "High\x00 Street, Tarvin"
+    kelsall["name"] = "K" * 201
+    hoole["external_id"] = "x" * 81
+    data["communities"].append(community("upton", "Upton", "CH2 1", 53.21, -2.89))
+    data["communities"][3]["external_id"] = "UP\x00TON"
+
+    summary = await run_import(empty_app, write(tmp_path / "odd.json", data))
+
+    assert lines(summary) == [
+        "communities[1] (kelsall): name is longer than 200 characters",
+        "communities[2] (hoole): external_id is longer than 80 characters",
+        "communities[3] (upton): external_id has a control character, such as NUL",
+    ]
+    assert (summary.added, summary.rejected) == (1, 3)
+    row, team, bases = await stored(empty_app, "tarvin")
+    assert (row.name, row.description) == ("Tarvin", "Tarvin and around it")
+    assert json.loads(row.contact) == {"telephone": "101", "x": "@tarvin"}
+    assert [(m.name, m.bio) for m in team][0] == ("Tarvin Officer", "A fictional officer.")
+    assert json.loads(team[0].social) == {"x": "@demo"}
+    assert [b.address for b in bases] == ["High Street, Tarvin"]
+    assert await counts(empty_app) == (1, 2, 1)
+
+
+async def test_csv_text_is_cleaned_and_a_value_too_long_rejects_its_row(
+    empty_app: App, tmp_path: Path
+) -> None:
+    long_name = "Alex " + "x" * 200
+    csv_text = (
+        f"{CSV_HEADER}\n"
+        "tarvin,Tar\x00vin,chester,Ches\x00ter,CH3 8,53.199,-2.86,Alex\x00 Sampleford,,,,"
+        ",,,Tarvin\x00 Centre,High Street,,,,Busy\x00\n"
+        f"hoole,Hoole,chester,,CH2 3,53.163,-2.92,{long_name},,,,,,,,,,,,\n"
+        "ch\x00ester,Chester,chester,,CH1 1,53.19,-2.89,,,,,,,,,,,,,\n"
+        "kelsall,Kelsall,chester,,CW6 0,53.2,-2.83,,,,,,,,,,,,,\n"
+    )
+
+    summary = await run_import(empty_app, write(tmp_path / "odd.csv", csv_text))
+
+    assert lines(summary) == [
+        "row 3: officer_name is longer than 200 characters",
+        "row 4: slug has a control character, such as NUL",
+    ]
+    assert (summary.added, summary.rejected) == (2, 2)
+    row, team, bases = await stored(empty_app, "tarvin")
+    assert (row.name, row.description) == ("Tarvin", "Busy")
+    assert [m.name for m in team] == ["Alex Sampleford"]
+    assert [b.name for b in bases] == ["Tarvin Centre"]
+    async with empty_app.deps.uow() as uow:
+        assert [lpu.name for lpu in await uow.communities.lpus()] == ["Chester"]
+
+
 # --- importing again ----------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.text_input import clean
+from storage.text import is_clean
 
 
 @pytest.mark.parametrize(
@@ -37,6 +38,7 @@ def test_keeps_what_residents_write(text: str) -> None:
         ("c1\x85\x9bcontrols", "c1controls"),
         ("bell\x07 and backspace\x08", "bell and backspace"),
         ("windows\r\nline ends", "windows\nline ends"),
+        ("lone\ud800 surrogate\udfff", "lone surrogate"),  # JSON may carry one
     ],
 )
 def test_strips_control_characters(raw: str, cleaned: str) -> None:
@@ -73,3 +75,13 @@ def test_result_has_no_control_characters(text: str) -> None:
 @given(st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs")), max_size=200))
 def test_text_without_control_characters_is_only_trimmed(text: str) -> None:
     assert clean(text) == text.strip()
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(max_size=200))
+def test_any_text_comes_out_as_every_database_can_hold_it(text: str) -> None:
+    # PostgreSQL refuses a NUL, and a lone surrogate cannot be encoded at all.
+    result = clean(text)
+    assert "\x00" not in result
+    assert result.encode("utf-8").decode("utf-8") == result
+    assert is_clean(result) and clean(result) == result

@@ -32,6 +32,7 @@ from handlers.events.organise.checkin_link import DEFAULT_BOT_USERNAME
 from handlers.events.organise.create import create_events, notify_members
 from handlers.events.qr import qr_png
 from handlers.roles import EVENT_KINDS
+from handlers.text_input import clean
 from storage.models import Community, Event
 from storage.uow import UnitOfWork
 
@@ -394,7 +395,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     reader.fieldnames = header
     rows = []
     for raw in reader:
-        values = {k: (v or "").strip() for k, v in raw.items() if isinstance(k, str)}
+        # Cleaned as typed text is (no NUL: PostgreSQL would refuse the whole file).
+        values = {k: clean(v or "") for k, v in raw.items() if isinstance(k, str)}
         if None in raw:
             values["__extra__"] = "yes"
         rows.append((reader.line_num, values))

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import SQLModel, col, select
 
 from bot.bootstrap import App
+from bot.events_command import import_rows, read_rows
 from bot.staff_command import StaffError, grant_role
 from handlers.callbacks import (
     DraftAction,
@@ -747,6 +748,37 @@ async def test_cli_import_keeps_good_rows_and_numbers_the_bad(
         encoding="utf-8",
     )
     assert chinwag(["events", "import", str(good)], db_url, tmp_path).returncode == 0
+
+
+async def test_import_cleans_text_and_rejects_a_row_too_long(deps: Deps, tmp_path: Path) -> None:
+    # A NUL (or a lone surrogate) made PostgreSQL refuse the whole file; SQLite kept it.
+    path = tmp_path / "events.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["kind", "title", "community", "starts_local", "venue", "description"])
+        writer.writerows(
+            [
+                ["surgery", "Kelsall\x00 surgery", "Kel\x00sall", _future(5), "Li\x00brary",
+                 "Drop in\x00\x07, ask us anything"],
+                ["other", "T" * 201, "Tarvin", _future(5), "", ""],
+                ["other", "Long venue", "Tarvin", _future(5), "V" * 201, ""],
+                ["other", "Tarvin litter pick", "Tarvin", _future(6), "Green", ""],
+            ]
+        )  # fmt: skip
+    rows_read = read_rows(path)
+    async with deps.uow() as uow:
+        summary = await import_rows(uow, rows_read, LONDON, datetime.now(UTC))
+        await uow.commit()
+    assert str(summary) == "2 added, 0 updated, 0 unchanged, 2 rejected"
+    assert summary.errors == [
+        "row 3: title is longer than 200 characters",
+        "row 4: the venue (200) or address (400 characters) is too long",
+    ]
+    kelsall = await one(deps, Event, Event.title == "Kelsall surgery")
+    assert (kelsall.venue, kelsall.description) == ("Library", "Drop in, ask us anything")
+    assert kelsall.community_id == (await community(deps, "Kelsall")).id
+    assert kelsall.external_id is not None and "\x00" not in kelsall.external_id
+    assert len(await rows(deps, Event, Event.source == "csv")) == 2
 
 
 async def test_forget_takes_an_organisers_draft_with_it(deps: Deps) -> None:

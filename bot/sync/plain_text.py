@@ -2,7 +2,8 @@
 
 Telegram shows plain text (we escape it ourselves), so nothing of the markup is
 kept: tags go, entities are decoded, block elements become line breaks, and the
-content of ``script``/``style`` (and similar) is dropped entirely. Nothing is
+content of ``script``/``style`` (and similar) is dropped entirely, and so are
+control characters such as NUL (``storage.text.clean``). Nothing is
 ever executed or fetched: ``html.parser`` only tokenises.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+
+from storage.text import clean
 
 _BLOCKS = frozenset(
     {
@@ -61,7 +64,7 @@ def html_to_text(markup: str | None) -> str:
     collector.close()
     text = "".join(collector.parts).replace("\r\n", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return clean(_BLANK_LINES.sub("\n\n", "\n".join(lines)))
 
 
 def one_line(markup: str | None) -> str:

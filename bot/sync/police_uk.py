@@ -30,6 +30,7 @@ from bot.sync.police_uk_rows import (
     clip,
     community_fields,
     event_rows,
+    identifier,
     member_rows,
     slugify,
     text,
@@ -37,6 +38,7 @@ from bot.sync.police_uk_rows import (
 from bot.sync.progress import Progress
 from storage.clock import utcnow
 from storage.models import Community, Force, Lpu
+from storage.text import clean, is_clean
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,8 @@ Outcome = Literal["added", "updated", "unchanged"]
 
 
 class NeighbourhoodRefused(Exception):
-    """A neighbourhood we cannot store as it is (its id is too long for our key)."""
+    """A neighbourhood we cannot store as it is (its id is too long for our key, or has
+    a control character)."""
 
 
 @dataclass
@@ -116,7 +119,7 @@ async def sync_force(
     bar = progress(len(listing)) if progress is not None else None
     try:
         for neighbourhood, listed_name in listing:
-            label = f"{listed_name} ({neighbourhood})"
+            label = f"{listed_name} ({clean(neighbourhood)})"
             try:
                 fetched = await _fetch(client, force, neighbourhood, listed_name)
                 saved = await _save(uow, force_id, force, fetched, clock())
@@ -144,7 +147,7 @@ def _listing(items: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """``(id, name)`` for each neighbourhood listed, once each, in the API's order."""
     seen: dict[str, str] = {}
     for item in items:
-        neighbourhood = text(item.get("id"))
+        neighbourhood = identifier(item.get("id"))
         if neighbourhood and neighbourhood not in seen:
             seen[neighbourhood] = text(item.get("name")) or neighbourhood
     return list(seen.items())
@@ -157,6 +160,8 @@ async def _fetch(
     limit = Community.__table__.c["external_id"].type.length  # type: ignore[attr-defined]
     if len(neighbourhood) > limit:
         raise NeighbourhoodRefused(f"its id is longer than {limit} characters")
+    if not is_clean(neighbourhood):
+        raise NeighbourhoodRefused("its id has a control character, such as NUL")
     try:
         async with asyncio.TaskGroup() as group:
             detail = group.create_task(client.neighbourhood(force, neighbourhood))

@@ -2,9 +2,10 @@
 
 The API sends numbers as strings, dates as naive local timestamps, text as HTML and
 anything as possibly missing or ``null``; everything here copes with all of that.
-Values are cut to their column's length (PostgreSQL would refuse longer ones), and
-JSON is written with sorted keys, so the same answer always gives the same row and
-a second sync finds nothing to change.
+Text is cleaned (``storage.text.clean``: no NUL, no control characters, no lone
+surrogates) and cut to its column's length (PostgreSQL would refuse longer ones),
+and JSON is written with sorted keys, so the same answer always gives the same row
+and a second sync finds nothing to change.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlmodel import SQLModel
 
 from bot.sync.plain_text import html_to_text, one_line
 from storage.models import Community, CommunityBase, Event, TeamMember
+from storage.text import clean
 
 SOURCE = "police-uk"
 LONDON = ZoneInfo("Europe/London")
@@ -40,7 +42,15 @@ def clip(model: type[SQLModel], field: str, value: str) -> str:
 
 
 def text(value: Any) -> str:
-    """A plain one-line string from a JSON value (a number too; ``None`` and the rest: "")."""
+    """A plain one-line string from a JSON value (a number too; ``None`` and the rest: "").
+
+    Cleaned: fit for names and the like, not for ids (``identifier``).
+    """
+    return " ".join(clean(identifier(value)).split())
+
+
+def identifier(value: Any) -> str:
+    """An id from a JSON value, on one line but not cleaned: two ids must not become one."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return " ".join(value.split()) if isinstance(value, str) else ""
@@ -89,7 +99,7 @@ def contact_fields(details: Any) -> tuple[str, str, str]:
     email = text(details.get("email"))
     phone = text(details.get("telephone")) or text(details.get("mobile"))
     social = {
-        str(key): text(value)
+        text(key): text(value)
         for key, value in details.items()
         if key not in _NOT_SOCIAL and text(value)
     }
@@ -100,7 +110,7 @@ def contact_json(details: Any) -> str:
     """A neighbourhood's ``contact_details`` as JSON, keeping only the filled-in ones."""
     if not isinstance(details, Mapping):
         return ""
-    return stable_json({str(key): text(value) for key, value in details.items() if text(value)})
+    return stable_json({text(key): text(value) for key, value in details.items() if text(value)})
 
 
 def boundary_json(points: Iterable[Mapping[str, Any]]) -> str:
@@ -202,7 +212,8 @@ def london_to_utc(value: Any, zone: ZoneInfo = LONDON) -> datetime | None:
 
 def event_external_id(force: str, neighbourhood: str, title: Any, start: Any) -> str:
     """A stable id for an event: the API gives none, so title and start time make one."""
-    digest = hashlib.sha1(f"{title}\n{start}".encode(), usedforsecurity=False).hexdigest()
+    seed = f"{title}\n{start}".encode(errors="surrogatepass")  # a lone one too, as sent
+    digest = hashlib.sha1(seed, usedforsecurity=False).hexdigest()
     return f"{force}/{neighbourhood}/{digest[:12]}"
 
 

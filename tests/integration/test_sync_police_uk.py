@@ -413,6 +413,53 @@ async def test_a_database_failure_rolls_the_whole_neighbourhood_back(
     assert (await community(empty_db, "CE03")).description == "New words."
 
 
+async def test_odd_characters_are_dropped_and_long_text_cut(
+    empty_db: str, api: FakePoliceApi
+) -> None:
+    # A NUL made PostgreSQL refuse the neighbourhood, and a lone surrogate (JSON may
+    # send "\ud83d" alone) could not be encoded: the whole sync stopped.
+    hoole = api.data.neighbourhoods["NC04"]
+    hoole.detail["name"] = "Hoole\x00 & Newton"
+    hoole.detail["description"] = "<p>Welcome\x00 to\ud800 Hoole.</p>"
+    hoole.detail["contact_details"] = {"telephone": "1\x0001", "x\ud800": "@hoole"}
+    hoole.detail["locations"][0]["address"] = "Blacon\x00 Avenue<br/>Chester"
+    assert hoole.people is not None and hoole.events is not None
+    hoole.people[0].update(
+        name="Sam\x00 Okafor", rank="Ser\x00geant", bio="<p>Sam\udfff leads.</p>"
+    )
+    hoole.people[1]["rank"] = "PC " + "x" * 100  # longer than the column: cut
+    hoole.events[0].update(title="Street\ud83d surgery", description="Drop\x00 in.")
+    crewe = api.data.neighbourhoods.pop("CE03")
+    crewe.detail["id"] = "CE\x00"
+    api.data.neighbourhoods["CE\x00"] = crewe  # an id we cannot store: refused, not changed
+
+    summary = await sync(empty_db, api)
+
+    assert sorted(summary.added) == ["Hoole & Newton (NC04)", "Warrington Town Centre (WR12)"]
+    assert summary.failed == [("Crewe South (CE)", "its id has a control character, such as NUL")]
+    row = await community(empty_db, "NC04")
+    assert (row.name, row.description) == ("Hoole & Newton", "Welcome to Hoole.")
+    assert json.loads(row.contact) == {"telephone": "101", "x": "@hoole"}
+
+    async def parts(uow: UnitOfWork) -> tuple[list[Any], list[str], list[str]]:
+        members = await uow.teams.members(stored(row.id))
+        bases = await uow.teams.bases(stored(row.id))
+        events = await uow.events.from_source("police-uk", stored(row.id))
+        return (
+            [(m.name, m.rank, m.role, m.bio) for m in members],
+            [b.address for b in bases],
+            sorted(f"{e.kind} {e.title}: {e.description}" for e in events),
+        )
+
+    members, addresses, events = await read(empty_db, parts)
+    assert members[0] == ("Sam Okafor", "Sergeant", "sergeant", "Sam leads.")
+    assert members[1][1] == ("PC " + "x" * 100)[:80] and members[1][2] == "officer"
+    assert addresses == ["Blacon Avenue, Chester"]
+    assert events == ["other Community Conversation: ", "surgery Street surgery: Drop in."]
+    again = await sync(empty_db, api)
+    assert len(again.unchanged) == 2 and not again.added + again.updated
+
+
 async def test_unusable_answers_give_a_clear_error(api: FakePoliceApi) -> None:
     async with PoliceUkClient(api.url, **FAST) as police:
         api.fail("/forces/cheshire", "500", times=None)

@@ -24,7 +24,9 @@ from bot.errors import ConfigError
 from bot.report_command import _write
 from bot.settings import Settings
 from handlers import spreadsheet
+from handlers.funding.apply import MAX_NAME
 from handlers.funding.money import money, pence
+from handlers.text_input import clean
 from storage.models import FundingPot
 from storage.uow import UnitOfWork
 
@@ -96,14 +98,19 @@ async def _open(uow: UnitOfWork, args: argparse.Namespace, today: date) -> int:
     closes = _day(args.closes, "--closes")
     if closes < opens:
         raise ConfigError("--closes: the last day is before the first")
+    title = clean(args.title)  # as the chat takes a pot's title
+    if not title:
+        raise ConfigError("--title is empty")
+    if len(title) > MAX_NAME:
+        raise ConfigError(f"--title is longer than {MAX_NAME} characters")
     community_id, lpu_id = await _area(uow, args)
     pot = await uow.funding.open_pot(
         FundingPot(
             community_id=community_id,
             lpu_id=lpu_id,
-            title=args.title.strip(),
-            purpose=args.purpose.strip(),
-            criteria=args.criteria.strip(),
+            title=title,
+            purpose=clean(args.purpose),
+            criteria=clean(args.criteria),
             amount_pence=amount,
             opens_on=opens,
             closes_on=closes,

@@ -88,3 +88,14 @@ def test_bad_arguments_exit_2(cli_db: str) -> None:
     assert main([*base, "--lpu", "chester", "--amount", "lots"]) == 2
     assert main([*base, "--lpu", "chester", "--amount", "10", "--opens", "2027-02-01"]) == 2
     assert main([*base, "--community", "Nowhere Town", "--amount", "10"]) == 2
+
+
+def test_a_title_too_long_exits_2_and_text_is_cleaned(
+    cli_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A title longer than its column made PostgreSQL refuse the pot, with a traceback.
+    base = ["funding", "open", "--lpu", "chester", "--amount", "10", "--closes", "2027-01-31"]
+    assert main([*base, "--title", "T" * 201]) == 2
+    assert "--title is longer than 200 characters" in capsys.readouterr().err
+    assert main([*base, "--title", "Safer\x07 streets", "--purpose", "\x1bLights"]) == 0
+    assert "Pot 1: Safer streets (Chester)" in capsys.readouterr().out

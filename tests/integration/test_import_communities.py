@@ -319,7 +319,7 @@ async def test_json_text_is_cleaned_and_a_value_too_long_rejects_its_row(
     row, team, bases = await stored(empty_app, "tarvin")
     assert (row.name, row.description) == ("Tarvin", "Tarvin and around it")
     assert json.loads(row.contact) == {"telephone": "101", "x": "@tarvin"}
-    assert [(m.name, m.bio) for m in team][0] == ("Tarvin Officer", "A fictional officer.")
+    assert (team[0].name, team[0].bio) == ("Tarvin Officer", "A fictional officer.")
     assert json.loads(team[0].social) == {"x": "@demo"}
     assert [b.address for b in bases] == ["High Street, Tarvin"]
     assert await counts(empty_app) == (1, 2, 1)

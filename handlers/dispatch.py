@@ -42,9 +42,11 @@ def choose_language(deps: Deps, language_code: str | None) -> str:
 
 
 def _storable(name: str | None, limit: int) -> str:
-    """A name as Telegram gave it, cut to its column and without NUL, which a
-    PostgreSQL text column cannot hold (every update from that person would fail)."""
-    return (name or "").replace("\x00", "")[:limit]
+    """A name as Telegram gave it, cut to its column, without NUL (which a PostgreSQL
+    text column cannot hold) and lone surrogates (which no database can): with either,
+    every update from that person would fail."""
+    kept = "".join(ch for ch in name or "" if ch != "\x00" and not "\ud800" <= ch <= "\udfff")
+    return kept[:limit]
 
 
 async def _user_for(uow: UnitOfWork, deps: Deps, sender: Sender) -> User:

@@ -63,6 +63,17 @@ async def test_a_name_with_an_override_is_stored_as_given_and_shown_without_it(
     assert sneaky(reply.text) == []
 
 
+async def test_a_name_with_a_lone_surrogate_is_stored_without_it(app: App) -> None:
+    # JSON can carry half of a UTF-16 pair ("\ud800"); no database can store it, and
+    # every update from that person would fail.
+    r = Resident(app.deps, 7_800_000_002, name="Al\ud800ex\udfff", username="al\ud83dex")
+    await r.send("/start")
+    assert "What would you like to do?" in r.text
+    async with app.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(7_800_000_002)
+        assert user is not None and (user.first_name, user.username) == ("Alex", "alex")
+
+
 async def test_who_is_coming_keeps_each_name_on_its_own_and_in_its_direction(app: App) -> None:
     world = await seed(app.deps)
     names = {

@@ -250,3 +250,23 @@ def test_extract_leaves_a_new_message_untranslated_in_every_other_language(local
     for language in SHIPPED:
         if language != SOURCE_LANGUAGE:
             assert read_catalog(language, locales)[victim.id].string == "", language
+
+
+def test_a_one_word_english_copy_fails_the_check_unless_the_language_shares_it(
+    locales: Path,
+) -> None:
+    catalog = read_catalog("cy", locales)
+    catalog["❓ Help"].string = "❓ Help"  # as Welsh had it, one word
+    catalog["Staff"].string = "Staff"  # Welsh says "staff" too (SAME_AS_ENGLISH)
+    write_catalog(catalog, "cy", locales)
+    found = {(p.language, p.message, p.what) for p in check(locales)}
+    assert ("cy", "❓ Help", "still in English") in found
+    assert not any(message == "Staff" for _lang, message, _what in found)
+
+
+def test_acronyms_placeholders_and_emoji_may_stay_as_in_english(locales: Path) -> None:
+    catalog = read_catalog("uk", locales)
+    for msgid in ("LPU", "📍 {name}", "{name} · {count}"):
+        catalog[msgid].string = msgid
+    write_catalog(catalog, "uk", locales)
+    assert check(locales) == []

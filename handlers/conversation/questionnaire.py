@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from handlers.i18n import _p
+# Under another name than ``_p``: the texts come from the questionnaire files, and
+# ``chinwag i18n extract`` reads them there, with their contexts, not from these calls.
+from handlers.i18n import _p as in_context
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent.parent / "questionnaires"
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -97,19 +99,19 @@ class Questionnaire:
     def text_of(self, step: Step, attribute: str = "text") -> str:
         """A step's text (or ``short``, ``hint``, ``button``) in the current locale."""
         source: str = getattr(step, attribute)
-        return _p(f"{self.id}.{step.id}", source) if source else ""
+        return in_context(f"{self.id}.{step.id}", source) if source else ""
 
     def option_label(self, step: Step, option: Option) -> str:
-        return _p(f"{self.id}.{step.id}.{option.id}", option.label)
+        return in_context(f"{self.id}.{step.id}.{option.id}", option.label)
 
     def title_text(self) -> str:
-        return _p(f"{self.id}.title", self.title)
+        return in_context(f"{self.id}.title", self.title)
 
     def description_text(self) -> str:
-        return _p(f"{self.id}.description", self.description)
+        return in_context(f"{self.id}.description", self.description)
 
     def done_text(self) -> str:
-        return _p(f"{self.id}.done", self.done)
+        return in_context(f"{self.id}.done", self.done)
 
 
 def _require_id(value: object, where: str) -> str:

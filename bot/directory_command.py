@@ -4,12 +4,15 @@ The CSV's header names its columns, in any order: name and category are required
 description, where_when, contact, community, lpu, accessibility, languages and
 keywords may be left out. ``community`` and ``lpu`` are a slug or a name; with
 neither the entry serves the whole force. Categories: clubs, youth, social,
-support, crime, advice, bases. Keywords are stored as typed ones are
+support, crime, advice, bases, or other. Keywords are stored as typed ones are
 (``handlers.directory.typed.keywords``): split at commas, semicolons and line
 breaks, each once, as many whole ones as fit.
 
 An entry is the same entry when its name and area match: importing a file again
-changes nothing. Exit codes: 0 every row imported; 1 some rows rejected (each
+changes nothing. The dashboard's ``/directory.csv`` has these columns and an ``id``
+first: imported again (edited or not), a row with the id of a listed entry changes
+that entry, its name and area included; a ``'`` the download put before a cell that
+a spreadsheet would read as a formula is taken off. Exit codes: 0 every row imported; 1 some rows rejected (each
 printed with its row number and reason; the good rows are still saved); 2 the file
 cannot be read at all.
 """
@@ -24,7 +27,8 @@ from pathlib import Path
 
 from bot.errors import ConfigError
 from bot.settings import Settings
-from handlers.directory.categories import CATEGORIES
+from handlers import spreadsheet
+from handlers.directory.categories import CATEGORIES, OTHER
 from handlers.directory.typed import PARTS, tidy
 from storage.clock import utcnow
 from storage.models import Community, DirectoryEntry, Lpu
@@ -43,6 +47,7 @@ COLUMNS = (
     "keywords",
 )
 REQUIRED = ("name", "category")
+ID = "id"  # optional: the listed entry a row changes (the dashboard's download has it)
 EXIT_ALL_IMPORTED = 0
 EXIT_SOME_REJECTED = 1
 
@@ -78,7 +83,7 @@ def read_rows(path: Path) -> list[Row]:
     if not records:
         raise ConfigError(f"{path}: the file is empty")
     header = [cell.strip().lower() for cell in records[0]]
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in COLUMNS and c != ID]
     missing = [c for c in REQUIRED if c not in header]
     if unknown or missing or len(set(header)) != len(header):
         raise ConfigError(
@@ -88,7 +93,10 @@ def read_rows(path: Path) -> list[Row]:
     rows = []
     for number, cells in enumerate(records[1:], start=2):
         if any(cell.strip() for cell in cells):
-            values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(header)}
+            values = {
+                c: (spreadsheet.uncell(cells[i].strip()) if i < len(cells) else "")
+                for i, c in enumerate(header)
+            }
             rows.append(Row(number, values))
     return rows
 
@@ -115,7 +123,7 @@ async def save_rows(uow: UnitOfWork, rows: list[Row]) -> tuple[int, int, list[st
         problems = []
         if not fields["name"]:
             problems.append("name is missing")
-        if v.get("category", "").lower() not in CATEGORIES:
+        if v.get("category", "").lower() not in (*CATEGORIES, OTHER):
             problems.append(f"category must be one of {', '.join(CATEGORIES)}")
         community = _find(communities, v["community"]) if v.get("community") else None
         lpu = _find(lpus, v["lpu"]) if v.get("lpu") else None
@@ -125,13 +133,18 @@ async def save_rows(uow: UnitOfWork, rows: list[Row]) -> tuple[int, int, list[st
             problems.append(f"no LPU {v['lpu']!r}")
         if isinstance(community, Community) and lpu is not None and community.lpu_id != lpu.id:
             problems.append(f"{community.name} is not in {lpu.name}")
+        by_id = None
+        if v.get(ID):
+            by_id = next((e for e in existing if str(e.id) == v[ID]), None)
+            if by_id is None:
+                problems.append(f"no listed entry has the id {v[ID]!r}")
         if problems:
             errors.append(f"row {row.number}: {'; '.join(problems)}")
             continue
         community_id = community.id if community is not None else None
         lpu_id = lpu.id if lpu is not None and community is None else None
         fields["category"] = v["category"].lower()
-        match = next(
+        match = by_id or next(
             (
                 e
                 for e in existing
@@ -152,9 +165,12 @@ async def save_rows(uow: UnitOfWork, rows: list[Row]) -> tuple[int, int, list[st
                 setattr(entry, k, value)
             existing.append(await uow.directory.add(entry))
             added += 1
-        elif any(getattr(match, k) != value for k, value in fields.items()):
-            for k, value in fields.items():
-                setattr(match, k, value)
+            continue
+        # Its area too: a row found by its id may move the entry (by name, it is the same).
+        changes: dict[str, object] = {**fields, "community_id": community_id, "lpu_id": lpu_id}
+        if any(getattr(match, k) != new for k, new in changes.items()):
+            for k, new in changes.items():
+                setattr(match, k, new)
             match.updated_at = utcnow()
             await uow.directory.save(match)
             updated += 1

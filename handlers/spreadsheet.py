@@ -24,3 +24,11 @@ def cell(value: object) -> object:
 
 def row(values: list[object] | tuple[object, ...]) -> list[object]:
     return [cell(v) for v in values]
+
+
+def uncell(value: str) -> str:
+    """A cell read back: the ``'`` that ``cell`` put before a would-be formula taken
+    off, so a file we wrote can be imported again as it was."""
+    if value.startswith("'") and cell(value[1:]) == "'" + value[1:]:
+        return value[1:]
+    return value

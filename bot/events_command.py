@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -406,6 +407,23 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 _UPDATABLE = ("ends_at", "venue", "address", "capacity", "accessibility", "description", "kind")
 
 
+IMPORT_KEY_LENGTH = 200  # Event.external_id
+
+
+def import_key(place: str, starts: str, title: str) -> str:
+    """The key that finds a row's event when the file is imported again.
+
+    It is the place, the start and the title. One too long for its column ends in a
+    digest of the whole instead of being cut, so two long titles that differ only
+    at their end stay two events.
+    """
+    key = f"{place}|{starts}|{title}"
+    if len(key) <= IMPORT_KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{key[: IMPORT_KEY_LENGTH - len(digest) - 1]}#{digest}"
+
+
 async def import_rows(
     uow: UnitOfWork, rows: list[tuple[int, dict[str, str]]], tz: ZoneInfo, now: datetime
 ) -> ImportSummary:
@@ -439,7 +457,7 @@ async def import_rows(
             summary.errors.append(f"row {line}: {exc}")
             continue
         place = draft.community.slug if draft.community else f"lpu:{draft.lpu_id}"
-        key = f"{place}|{row['starts_local']}|{draft.title}"[:200]
+        key = import_key(place, row["starts_local"], draft.title)
         existing = await uow.events.by_external("csv", key)
         fields = draft.fields("csv")
         if existing is None:

@@ -781,6 +781,30 @@ async def test_import_cleans_text_and_rejects_a_row_too_long(deps: Deps, tmp_pat
     assert len(await rows(deps, Event, Event.source == "csv")) == 2
 
 
+async def test_import_keeps_apart_long_titles_that_differ_only_at_their_end(
+    deps: Deps, tmp_path: Path
+) -> None:
+    # The key (place, start, title) was cut to its column's 200 characters: two such
+    # rows made one event, and the second "updated" the first.
+    path = tmp_path / "events.csv"
+    first, second = "A" * 194 + " one", "A" * 194 + " two"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["kind", "title", "community", "starts_local"])
+        writer.writerows(
+            [["other", first, "Tarvin", _future(5)], ["other", second, "Tarvin", _future(5)]]
+        )
+    for expected in ("2 added, 0 updated, 0 unchanged, 0 rejected",
+                     "0 added, 0 updated, 2 unchanged, 0 rejected"):  # fmt: skip
+        async with deps.uow() as uow:
+            summary = await import_rows(uow, read_rows(path), LONDON, datetime.now(UTC))
+            await uow.commit()
+        assert str(summary) == expected
+    events = await rows(deps, Event, Event.source == "csv")
+    assert sorted(e.title for e in events) == [first, second]
+    assert all(e.external_id is not None and len(e.external_id) <= 200 for e in events)
+
+
 async def test_forget_takes_an_organisers_draft_with_it(deps: Deps) -> None:
     org = await organiser(deps)
     event = await _one_off(deps, org)

@@ -27,6 +27,9 @@ class DirectoryAction(StrEnum):
     DISMISS = "dm"  # item: a suggestion id
     VIEW = "sv"  # item: a suggestion id
     SKIP = "skip"  # leave this field of the entry being written empty
+    AREA = "ar"  # item: an entry id, 0 the one being written; target: an LPU to list, 0 all
+    SET_COMMUNITY = "sm"  # item: as for AREA; target: the community it is to serve
+    SET_LPU = "sl"  # item: as for AREA; target: the LPU it is to serve, 0 the whole force
 
 
 @payload("dy")

@@ -3,16 +3,17 @@ several at once through ``change``).
 
 The typed parts are asked for as text: ``users.awaiting`` holds
 ``directory:edit:<entry id>:<field index>`` while the new text is awaited. The
-category is chosen with a button. The stored role and area are checked again when
-the text or the press arrives.
+category is chosen with a button, the area with a button or a community's name
+typed (``area``). The stored role and area are checked again when the text or the
+press arrives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from handlers.context import Context
-from handlers.directory import access, categories, render
+from handlers.directory import access, area, categories, render
 from handlers.directory.buttons import DirectoryAction
 from handlers.directory.resident import community_lpu, show_entry
 from handlers.directory.typed import PARTS, tidy
@@ -20,6 +21,7 @@ from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
 from handlers.markup import fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
+from handlers.place_search import Match
 from storage.models import DirectoryEntry
 
 Replies = list[OutboundReply]
@@ -32,6 +34,7 @@ def field_label(field: str) -> str:
     labels = {
         "name": _("Name"),
         "category": _("Category"),
+        "area": _("Area"),
         "description": _("Description"),
         "where_when": _("Where and when"),
         "contact": _("Contact"),
@@ -56,6 +59,8 @@ async def choose(ctx: Context, entry_id: int) -> Replies:
     entry = await _managed(ctx, entry_id)
     if entry is None:
         return refused_notice(ctx, "directory edit")
+    ctx.user.awaiting = ""  # a part or an area asked for before is not changed by text now
+    ctx.uow.session.add(ctx.user)
     rows = [
         [Button(field_label(f), render.button(DirectoryAction.FIELD, entry_id, i))]
         for i, f in enumerate(FIELDS)
@@ -64,6 +69,9 @@ async def choose(ctx: Context, entry_id: int) -> Replies:
         field_label("category"), render.button(DirectoryAction.RECATEGORISE, entry_id)
     )
     rows.insert(1, [category])
+    if not access.one_area(ctx.user):  # a PCSO's entries stay in their community
+        where = Button(field_label("area"), render.button(DirectoryAction.AREA, entry_id))
+        rows.insert(2, [where])
     rows.append([Button(_("↩️ Back"), render.button(DirectoryAction.ENTRY, entry_id))])
     text = fmt(_("<b>{name}</b>\n\nWhich part do you want to change?"), name=entry.name)
     return [Text(text=text, buttons=keyboard(*rows))]
@@ -151,6 +159,54 @@ async def set_category(ctx: Context, entry_id: int, index: int) -> Replies:
     entry.updated_at = ctx.now()
     await ctx.uow.directory.save(entry)
     return [Text(text=_("✅ Saved.")), *await show_entry(ctx, entry_id)]
+
+
+async def ask_area(
+    ctx: Context,
+    entry_id: int,
+    browse: int = 0,
+    found: Sequence[Match] = (),
+    note: str = "",
+) -> Replies:
+    """The areas the person may move the entry to (``area.rows``); a community's
+    name typed next is taken too."""
+    entry = await _managed(ctx, entry_id)
+    rows = None if entry is None else await area.rows(ctx, entry_id, area.of(entry), browse, found)
+    if entry is None or rows is None:
+        return refused_notice(ctx, "directory edit area")
+    ctx.user.awaiting = f"{area.PREFIX}{entry_id}"
+    ctx.uow.session.add(ctx.user)
+    rows.append([Button(_("↩️ Back"), render.button(DirectoryAction.EDIT, entry_id))])
+    heading = fmt("<b>{name}</b>", name=entry.name)
+    return [Text(text=area.question(heading, note), buttons=keyboard(*rows))]
+
+
+async def set_area(ctx: Context, entry_id: int, chosen: area.Area | None) -> Replies:
+    """Move the entry to ``chosen`` (``None``: an area the person may not choose)."""
+    entry = await _managed(ctx, entry_id)
+    if entry is None or chosen is None:
+        return refused_notice(ctx, "directory set area")
+    ctx.user.awaiting = ""
+    ctx.uow.session.add(ctx.user)
+    if not area.put(entry, chosen):
+        return [Notice(text=_("Nothing was changed."))]
+    entry.updated_at = ctx.now()
+    await ctx.uow.directory.save(entry)
+    return [Text(text=_("✅ Saved.")), *await show_entry(ctx, entry_id)]
+
+
+async def on_area_text(ctx: Context, rest: str, text: str) -> Replies:
+    """A community's name typed for the entry ``rest``."""
+    entry = await _managed(ctx, int(rest)) if rest.isdigit() else None
+    if entry is None or entry.id is None:
+        ctx.user.awaiting = ""
+        ctx.uow.session.add(ctx.user)
+        return refused(ctx, "directory edit area text")
+    found = await area.named(ctx, text)
+    if isinstance(found, area.Area):
+        return await set_area(ctx, entry.id, found)
+    note = _("Which one do you mean?") if found else area.not_found(text)
+    return await ask_area(ctx, entry.id, found=found, note=note)
 
 
 async def change(ctx: Context, entry_id: int, values: Mapping[str, str]) -> Replies:

@@ -4,17 +4,19 @@ dashboard, through ``create``).
 The entry being written is a ``draft`` row in ``directory_entries`` (not memory), one
 per person; ``users.awaiting`` says which field the next message fills. The stored
 role and area are checked again on every press and every message. After the name
-and category every part may be skipped; keywords come last and are stored as the
-dashboard and the CSV import store them (``typed.keywords``).
+and category comes the area it serves (``area``: the person's own to start with;
+not asked of a PCSO, who has one), then every part may be skipped; keywords come
+last and are stored as the dashboard and the CSV import store them
+(``typed.keywords``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from handlers.context import Context
 from handlers.conversation.flow import home_button
-from handlers.directory import access, categories, render
+from handlers.directory import access, area, categories, render
 from handlers.directory.buttons import DirectoryAction
 from handlers.directory.limits import MAX_NAME
 from handlers.directory.resident import community_lpu, show_entry
@@ -23,6 +25,7 @@ from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _
 from handlers.markup import fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
+from handlers.place_search import Match
 from storage.models import DirectoryEntry
 
 Replies = list[OutboundReply]
@@ -118,13 +121,15 @@ async def start_draft(ctx: Context, name: str = "", source: str = "chat") -> Dir
 
 async def next_step(ctx: Context, draft: DirectoryEntry, after: str | None = None) -> Replies:
     """Ask for the first field after ``after`` (all of them when ``None``)."""
-    order = ["name", "category", *TEXT_FIELDS[1:]]
+    order = ["name", "category", "area", *TEXT_FIELDS[1:]]
     start = 0 if after is None else order.index(after) + 1
     for field in order[start:]:
         if field == "name" and not draft.name:
             return _ask(ctx, draft, "name")
         if field == "category" and draft.category not in categories.CATEGORIES:
             return _ask_category(ctx, draft)
+        if field == "area" and not access.one_area(ctx.user):
+            return await _ask_area(ctx, draft)
         if field in OPTIONAL:
             return _ask(ctx, draft, field)
     return await _publish(ctx, draft)
@@ -208,6 +213,56 @@ async def pick_category(ctx: Context, index: int) -> Replies:
     draft.category = chosen
     await ctx.uow.directory.save(draft)
     return await next_step(ctx, draft, "category")
+
+
+async def _ask_area(
+    ctx: Context,
+    draft: DirectoryEntry,
+    browse: int = 0,
+    found: Sequence[Match] = (),
+    note: str = "",
+) -> Replies:
+    rows = await area.rows(ctx, 0, area.of(draft), browse, found)
+    if rows is None:
+        return refused_notice(ctx, "directory area")
+    ctx.user.awaiting = f"{area.PREFIX}0"
+    ctx.uow.session.add(ctx.user)
+    rows.append([home_button()])
+    heading = fmt(_("<b>New entry:</b> {name}"), name=draft.name)
+    return [Text(text=area.question(heading, note), buttons=keyboard(*rows))]
+
+
+async def ask_area(ctx: Context, browse: int = 0) -> Replies:
+    """The areas for the draft; ``browse``: an LPU's communities."""
+    draft = await _own_draft(ctx)
+    if draft is None:
+        return refused_notice(ctx, "directory area")
+    return await _ask_area(ctx, draft, browse)
+
+
+async def pick_area(ctx: Context, chosen: area.Area | None) -> Replies:
+    """The draft serves ``chosen`` (``None``: an area the person may not choose)."""
+    draft = await _own_draft(ctx)
+    if draft is None or chosen is None:
+        return refused_notice(ctx, "directory pick area")
+    if area.put(draft, chosen):
+        draft.updated_at = ctx.now()
+        await ctx.uow.directory.save(draft)
+    return await next_step(ctx, draft, "area")
+
+
+async def on_area_text(ctx: Context, text: str) -> Replies:
+    """A community's name typed for the draft."""
+    draft = await _own_draft(ctx)
+    if draft is None:
+        ctx.user.awaiting = ""
+        ctx.uow.session.add(ctx.user)
+        return refused(ctx, "directory draft area text")
+    found = await area.named(ctx, text)
+    if isinstance(found, area.Area):
+        return await pick_area(ctx, found)
+    note = _("Which one do you mean?") if found else area.not_found(text)
+    return await _ask_area(ctx, draft, found=found, note=note)
 
 
 async def skip(ctx: Context) -> Replies:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.directory import edit, organise, resident, suggestions
+from handlers.directory import area, edit, organise, resident, suggestions
 from handlers.directory.buttons import DirectoryAction, DirectoryButton
 from handlers.events.organise.access import refused_notice
 from handlers.outbound import OutboundReply
@@ -18,11 +18,14 @@ _SUGGESTION_ACTIONS = frozenset(
         DirectoryAction.DISMISS,
     }
 )
+_AREA_ACTIONS = frozenset(
+    {DirectoryAction.AREA, DirectoryAction.SET_COMMUNITY, DirectoryAction.SET_LPU}
+)
 
 
 def organising(awaiting: str) -> bool:
     """An organiser's entry or edit was the last thing started: typed text goes there."""
-    return awaiting.startswith((organise.DRAFT_PREFIX, edit.EDIT_PREFIX))
+    return awaiting.startswith((organise.DRAFT_PREFIX, edit.EDIT_PREFIX, area.PREFIX))
 
 
 def awaits_text(awaiting: str) -> bool:
@@ -31,6 +34,11 @@ def awaits_text(awaiting: str) -> bool:
 
 async def on_text(ctx: Context, text: str) -> Replies:
     awaiting = ctx.user.awaiting
+    if awaiting.startswith(area.PREFIX):
+        item = awaiting.removeprefix(area.PREFIX)
+        if item == "0":
+            return await organise.on_area_text(ctx, text)
+        return await edit.on_area_text(ctx, item, text)
     if awaiting.startswith(edit.EDIT_PREFIX):
         return await edit.on_text(ctx, awaiting.removeprefix(edit.EDIT_PREFIX), text)
     if awaiting.startswith(organise.DRAFT_PREFIX):
@@ -45,6 +53,8 @@ async def on_button(ctx: Context, press: DirectoryButton) -> Replies:
     action = press.action
     if action in _SUGGESTION_ACTIONS:
         return await suggestions.on_press(ctx, action, press.item, press.target)
+    if action in _AREA_ACTIONS:
+        return await _on_area(ctx, press)
     if action is DirectoryAction.ORGANISE:
         return await organise.menu(ctx)
     if action is DirectoryAction.ADD:
@@ -64,3 +74,16 @@ async def on_button(ctx: Context, press: DirectoryButton) -> Replies:
     if action is DirectoryAction.RETIRE:
         return await organise.retire(ctx, press.item)
     return refused_notice(ctx, "directory button")
+
+
+async def _on_area(ctx: Context, press: DirectoryButton) -> Replies:
+    """An area button: for the person's draft (``item`` 0) or an entry being edited."""
+    draft = press.item == 0
+    if press.action is DirectoryAction.AREA:
+        if draft:
+            return await organise.ask_area(ctx, press.target)
+        return await edit.ask_area(ctx, press.item, press.target)
+    chosen = await area.pressed(ctx, press.action, press.target)
+    if draft:
+        return await organise.pick_area(ctx, chosen)
+    return await edit.set_area(ctx, press.item, chosen)

@@ -180,6 +180,7 @@ async def test_names_in_exists_answers_become_suggestions_to_accept_or_dismiss(
     await organiser.press("Tarvin Community Choir")
     await organiser.press("Add to the directory")
     await organiser.press("Clubs and activities")
+    await organiser.press("Tarvin")  # the area: Chester's communities are offered
     await organiser.send("A friendly village choir.")
     await organiser.send("Tarvin church hall, Mondays 7.30pm")
     await organiser.send("choir@example.org")

@@ -63,6 +63,9 @@ STAFF_DIRECTORY = [
     DirectoryAction.DISMISS,
     DirectoryAction.VIEW,
     DirectoryAction.SKIP,
+    DirectoryAction.AREA,
+    DirectoryAction.SET_COMMUNITY,
+    DirectoryAction.SET_LPU,
 ]
 STAFF_FUNDING = [
     FundingAction.REVIEW,

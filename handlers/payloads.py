@@ -4,6 +4,10 @@ A payload is a frozen dataclass registered under a short prefix; it is encoded a
 ``prefix:field:field`` and decoded back with every field checked against its type.
 Payloads carry ids, never labels, and are never trusted for authorisation: the
 handler that receives one re-checks it against what is stored.
+
+A number is a row id, an index or a version, all 32-bit columns, so the codec
+reads only numbers in that range: a forged one beyond it would otherwise reach
+PostgreSQL, which refuses the whole statement ("out of range for type integer").
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from typing import Any, TypeVar
 
 MAX_BYTES = 64
 _SAFE_STR = re.compile(r"^[A-Za-z0-9_.\-]{1,40}\Z")  # \Z: "$" would allow a final "\n"
-_INT = re.compile(r"^-?[0-9]{1,19}\Z")
+_INT = re.compile(r"^-?[0-9]{1,10}\Z")
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer, the ids' columns
 
 P = TypeVar("P")
 _registry: dict[str, type[Any]] = {}
@@ -80,9 +85,9 @@ def encode(obj: Any) -> str:
 
 def _convert(text: str, kind: Any) -> Any:
     if kind is int:
-        if not _INT.match(text):
+        if not _INT.match(text) or not INT_MIN <= (number := int(text)) <= INT_MAX:
             raise ValueError(text)
-        return int(text)
+        return number
     if kind is bool:
         if text not in ("0", "1"):
             raise ValueError(text)
@@ -94,6 +99,15 @@ def _convert(text: str, kind: Any) -> Any:
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return kind(text)
     raise ValueError(f"unsupported payload field type {kind!r}")
+
+
+def row_id(text: str) -> int | None:
+    """A text field that names a row (a community, an LPU, a group) as its id, or
+    ``None`` if it is not one a column could hold."""
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if number <= INT_MAX else None
 
 
 def decode(data: str) -> Any | None:

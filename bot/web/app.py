@@ -35,6 +35,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -61,6 +62,24 @@ from bot.web.pages import (
 )
 from bot.web.templating import STATIC, Renderer
 from handlers.i18n import use_locale
+from handlers.payloads import row_id
+
+
+class RowId(Convertor[int]):
+    """``{name:id}`` in a path: a row's id. Unlike Starlette's ``int``, a number no id
+    column can hold (PostgreSQL refuses to compare one, and the page failed) is read
+    as 0, which is no row's id, so the page says it is not there."""
+
+    regex = "[0-9]{1,10}"
+
+    def convert(self, value: str) -> int:
+        return row_id(value) or 0
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+register_url_convertor("id", RowId())
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -86,41 +105,41 @@ def create_web_app(app: App) -> Starlette:
         Route("/answers/report.{fmt}", answers.report_download),
         Route("/events", events.events),
         Route("/events.csv", events.events),
-        Route("/events/{event_id:int}", event_detail.event_detail),
-        Route("/events/{event_id:int}/cancel", event_detail.cancel_form, methods=["GET"]),
-        Route("/events/{event_id:int}/cancel", event_detail.cancel, methods=["POST"]),
+        Route("/events/{event_id:id}", event_detail.event_detail),
+        Route("/events/{event_id:id}/cancel", event_detail.cancel_form, methods=["GET"]),
+        Route("/events/{event_id:id}/cancel", event_detail.cancel, methods=["POST"]),
         Route(
-            "/events/{event_id:int}/cancel-series",
+            "/events/{event_id:id}/cancel-series",
             event_detail.cancel_series_form,
             methods=["GET"],
         ),
-        Route("/events/{event_id:int}/cancel-series", event_detail.cancel_series, methods=["POST"]),
+        Route("/events/{event_id:id}/cancel-series", event_detail.cancel_series, methods=["POST"]),
         Route("/groups", groups.groups),
         Route("/groups.csv", groups.groups),
-        Route("/groups/{group_id:int}", groups.group),
+        Route("/groups/{group_id:id}", groups.group),
         Route("/polls", polls.polls),
         Route("/polls.csv", polls.polls),
-        Route("/polls/{poll_id:int}", polls.poll),
+        Route("/polls/{poll_id:id}", polls.poll),
         Route("/broadcasts", broadcasts.broadcasts),
         Route("/broadcasts.csv", broadcasts.broadcasts),
         Route("/directory", directory.directory),
         Route("/directory.csv", directory.directory),
         Route("/directory/new", directory.new_form, methods=["GET"]),
         Route("/directory/new", directory.add, methods=["POST"]),
-        Route("/directory/{entry_id:int}", directory.entry_page, methods=["GET"]),
-        Route("/directory/{entry_id:int}", directory.change, methods=["POST"]),
-        Route("/directory/{entry_id:int}/retire", directory.retire, methods=["POST"]),
+        Route("/directory/{entry_id:id}", directory.entry_page, methods=["GET"]),
+        Route("/directory/{entry_id:id}", directory.change, methods=["POST"]),
+        Route("/directory/{entry_id:id}/retire", directory.retire, methods=["POST"]),
         Route("/staff", staff.staff),
         Route("/staff.csv", staff.staff),
         Route("/funding", funding.funding_list),
         Route("/funding.csv", funding.funding_list),
-        Route("/funding/{app_id:int}", funding.funding_detail),
-        Route("/funding/{app_id:int}/{action}", funding.decide, methods=["POST"]),
+        Route("/funding/{app_id:id}", funding.funding_detail),
+        Route("/funding/{app_id:id}/{action}", funding.decide, methods=["POST"]),
         Route("/room", room.room_index),
-        Route("/room/{event_id:int}", room.room),
-        Route("/room/{event_id:int}/stream", room.room_stream),
-        Route("/room/{event_id:int}/poll", room.priority_poll, methods=["POST"]),
-        Route("/room/{event_id:int}/close", room.close_poll, methods=["POST"]),
+        Route("/room/{event_id:id}", room.room),
+        Route("/room/{event_id:id}/stream", room.room_stream),
+        Route("/room/{event_id:id}/poll", room.priority_poll, methods=["POST"]),
+        Route("/room/{event_id:id}/close", room.close_poll, methods=["POST"]),
         Route("/signin/{token}", signin.signin_form, methods=["GET"]),
         Route("/signin/{token}", signin.signin, methods=["POST"]),
         Route("/signout", signin.signout, methods=["POST"]),

@@ -12,7 +12,7 @@ from handlers.markup import fmt
 from handlers.officers import lookup
 from handlers.officers.messages import outcome_message
 from handlers.outbound import Button, Edit, Notice, OutboundReply, Text, keyboard
-from handlers.payloads import encode
+from handlers.payloads import encode, row_id
 from handlers.text_input import clean
 from storage.models import Conversation
 
@@ -234,7 +234,7 @@ async def consent(ctx: Context, conv: Conversation, step: Step, value: str) -> R
 
 
 async def pick_community(ctx: Context, conv: Conversation, step: Step, value: str) -> Replies:
-    community = await ctx.uow.communities.get(int(value)) if value.isdigit() else None
+    community = await ctx.uow.communities.get(number) if (number := row_id(value)) else None
     if community is None or community.id is None:
         return [Notice(text=_("That community is not in the list any more."))]
     assert conv.id is not None
@@ -248,7 +248,7 @@ async def pick_community(ctx: Context, conv: Conversation, step: Step, value: st
 
 
 async def list_lpu(ctx: Context, conv: Conversation, step: Step, value: str) -> Replies:
-    lpu = await ctx.uow.communities.get_lpu(int(value)) if value.isdigit() else None
+    lpu = await ctx.uow.communities.get_lpu(number) if (number := row_id(value)) else None
     if lpu is None or lpu.id is None:
         return [Notice(text=_("That area is not in the list any more."))]
     communities = [

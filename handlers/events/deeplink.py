@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import secrets
 
+from handlers.payloads import INT_MAX
+
 __all__ = [
     "MAX_PAYLOAD",
     "deep_link",
@@ -20,7 +22,7 @@ __all__ = [
 ]
 
 MAX_PAYLOAD = 64
-MAX_EVENT_ID = 2**63 - 1  # a signed 64-bit database id
+MAX_EVENT_ID = INT_MAX  # events.id is a 32-bit integer column
 PREFIX = "ev"
 TOKEN_BYTES = 9  # 72 random bits: 12 URL-safe base64 characters
 
@@ -40,7 +42,7 @@ def _valid_token(token: object) -> bool:
 
 
 def event_start_payload(event_id: int, token: str) -> str:
-    """``ev-<event_id>-<token>``; ValueError for an id outside 1..2**63-1 or a bad token."""
+    """``ev-<event_id>-<token>``; ValueError for an id outside 1..2**31-1 (the column) or a bad token."""
     if isinstance(event_id, bool) or not isinstance(event_id, int):
         raise ValueError("event_id must be an int")
     if not 1 <= event_id <= MAX_EVENT_ID:

@@ -250,5 +250,5 @@ async def test_an_area_outside_the_persons_scope_is_refused_and_logged(
     [refused] = await organiser.press_data(hoole_button)
     assert isinstance(refused, Notice) and refused.alert
     assert (await stored(deps, walking)).community_id == await community_id(deps, "tarvin")
-    biggest = press(DirectoryAction.SET_COMMUNITY, 2**63 - 1, 2**63 - 1)
+    biggest = press(DirectoryAction.SET_COMMUNITY, 2**31 - 1, 2**31 - 1)
     assert len(biggest.encode()) <= MAX_BYTES

@@ -169,7 +169,7 @@ async def test_forged_and_replayed_category_buttons_change_nothing(deps: Deps) -
         before = await snapshot(deps)
         assert await admin.press_data(data), data
         assert await snapshot(deps) == before, data
-    biggest = encode(DirectoryButton(DirectoryAction.SET_CATEGORY, 2**63 - 1, 6))
+    biggest = encode(DirectoryButton(DirectoryAction.SET_CATEGORY, 2**31 - 1, 6))
     assert len(biggest.encode()) <= MAX_BYTES
 
     before = await snapshot(deps)

@@ -87,6 +87,8 @@ async def test_another_persons_buttons_do_nothing_to_either(app: App) -> None:
     [
         ("community", StepAction.COMMUNITY, "999999"),  # no such community
         ("community", StepAction.COMMUNITY, "-1"),
+        ("community", StepAction.COMMUNITY, "2147483648"),  # no id column holds it
+        ("community", StepAction.LPU, "99999999999"),
         ("community", StepAction.LPU, "0"),
         ("community", StepAction.CHOOSE, "asb"),  # an action the step does not have
         ("community", StepAction.SUBMIT, "-"),
@@ -133,7 +135,12 @@ async def test_forged_event_and_check_in_payloads_are_refused(app: App, world: W
     ]:
         await unchanged_after(app, alice, data)
     before = await fingerprint(app.deps)
-    for payload in (f"ev-{world.event}-WrongTok", f"ev-{world.event + 1}-AbCdEfGh", "ev--1-x"):
+    for payload in (
+        f"ev-{world.event}-WrongTok",
+        f"ev-{world.event + 1}-AbCdEfGh",
+        "ev--1-x",
+        "ev-2147483648-AbCdEfGh",  # beyond events.id
+    ):
         for reply in await alice.send(f"/start {payload}"):
             check_reply(reply)
     assert changed(before, await fingerprint(app.deps)) == {}
@@ -168,6 +175,9 @@ async def test_answering_another_applicants_question_is_refused(app: App, world:
         "m:home:extra",  # one field too many
         "s:1:welcome:n",  # one too few
         "e:going:99999999999999999999",  # a number over 64 bits
+        "e:going:2147483648",  # over the id columns: PostgreSQL refused the statement
+        "dy:e:99999999999:0",
+        "fd:pot:2147483648:0",
         "x" * 65,  # over Telegram's 64 bytes
         "og:menu:0\n",
         "",

@@ -107,6 +107,8 @@ async def test_filters_narrow_the_area_and_a_place_outside_it_is_not_found(
     assert (await browser.get(f"/answers?community={world.crewe.id}")).status_code == 404
     assert (await browser.get(f"/answers?lpu={world.crewe.lpu_id}")).status_code == 404
     assert (await browser.get("/answers?community=abc")).status_code == 404
+    assert (await browser.get("/answers?community=2147483648")).status_code == 404
+    assert (await browser.get("/answers?community=²")).status_code == 404
     crewe_event = await add_event(deps, "Crewe chat", community=world.crewe)
     assert (await browser.get(f"/answers?event={crewe_event}")).status_code == 404
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()

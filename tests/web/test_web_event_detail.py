@@ -115,6 +115,9 @@ async def test_an_event_of_another_area_is_not_found(
     assert (await browser.get(f"/events/{hoole}")).status_code == 404
     assert (await browser.get(f"/events/{crewe}/cancel")).status_code == 404
     assert (await browser.get("/events/999999")).status_code == 404
+    # Beyond an id column: PostgreSQL refused the lookup and the page failed (500).
+    assert (await browser.get("/events/2147483648")).status_code == 404
+    assert (await browser.get("/events/99999999999")).status_code == 404
     browser.cookies.clear()
     csrf = await sign_in(deps, browser, SERGEANT_CREWE)
     assert (await browser.get(f"/events/{crewe}")).status_code == 200

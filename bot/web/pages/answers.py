@@ -30,6 +30,7 @@ from bot.web.context import web
 from bot.web.csv_export import csv_response, wants_csv
 from bot.web.scope import Viewer
 from handlers.context import Deps
+from handlers.payloads import row_id
 from handlers.reports.build import build_report
 from handlers.reports.chat import MIME
 from handlers.reports.export import COLUMNS, export_records
@@ -68,9 +69,10 @@ def _number(params: QueryParams, name: str) -> int | None:
     value = params.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 18:
+    number = row_id(value)
+    if number is None:
         raise HTTPException(404)
-    return int(value)
+    return number
 
 
 def _day(params: QueryParams, name: str) -> date | None:

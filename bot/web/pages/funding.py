@@ -31,6 +31,7 @@ from handlers.funding.buttons import FundingAction, FundingButton
 from handlers.funding.money import money
 from handlers.i18n import N_, _
 from handlers.outbound import OutboundReply
+from handlers.payloads import row_id
 from handlers.timefmt import when
 from storage.models import FundingApplication, FundingPot
 from storage.repositories.funding import OPEN_FOR_REVIEW
@@ -186,11 +187,8 @@ async def decide(request: Request, viewer: Viewer, uow: UnitOfWork) -> Response:
     replies: list[OutboundReply]
     if action == "approve":
         version = form.get("version")
-        press = FundingButton(
-            FundingAction.APPROVE,
-            app.id,
-            int(version) if isinstance(version, str) and version.isdigit() else -1,
-        )
+        seen = row_id(version) if isinstance(version, str) else None
+        press = FundingButton(FundingAction.APPROVE, app.id, -1 if seen is None else seen)
         replies = await review.on_button(ctx, press)
     else:
         typed = form.get(FIELDS[action])

@@ -18,6 +18,7 @@ from handlers.events.organise.when import chosen_instant
 from handlers.i18n import _
 from handlers.markup import fmt
 from handlers.outbound import Notice, OutboundReply
+from handlers.payloads import row_id
 from storage.models import Community, EventDraft
 
 Replies = list[OutboundReply]
@@ -60,7 +61,7 @@ async def on_press(ctx: Context, press: DraftButton, row: EventDraft) -> Replies
         data["kind"] = value
         return await advance(ctx, row, data)
     if action is DraftAction.GROUP and step == "group":
-        group = await ctx.uow.groups.get(int(value)) if value.isdigit() else None
+        group = await ctx.uow.groups.get(number) if (number := row_id(value)) else None
         if (
             group is None
             or group.status != "open"
@@ -86,7 +87,7 @@ async def on_press(ctx: Context, press: DraftButton, row: EventDraft) -> Replies
     if action is DraftAction.LPU and step in ("where", "glpu"):
         return await _pick_lpu(ctx, row, data, value)
     if action is DraftAction.COMMUNITY and step == "where":
-        community = await ctx.uow.communities.get(int(value)) if value.isdigit() else None
+        community = await ctx.uow.communities.get(number) if (number := row_id(value)) else None
         if community is None:
             return [Notice(text=_("That community is not in the list any more."))]
         return await pick_community(ctx, row, data, community)
@@ -115,12 +116,12 @@ async def _pick_lpu(ctx: Context, row: EventDraft, data: dict[str, Any], value: 
         if value == "0":
             data.pop("browse", None)
         else:
-            lpu = await ctx.uow.communities.get_lpu(int(value)) if value.isdigit() else None
+            lpu = await ctx.uow.communities.get_lpu(number) if (number := row_id(value)) else None
             if lpu is None:
                 return [Notice(text=_("That area is not in the list any more."))]
             data["browse"] = lpu.id
         return await go(ctx, row, data, "where")
-    lpu = await ctx.uow.communities.get_lpu(int(value)) if value.isdigit() else None
+    lpu = await ctx.uow.communities.get_lpu(number) if (number := row_id(value)) else None
     if lpu is None:
         return [Notice(text=_("That area is not in the list any more."))]
     data["lpu_id"] = lpu.id

@@ -46,7 +46,7 @@ async def menu(ctx: Context) -> Replies:
         [Button(_("➕ Add an entry"), render.button(DirectoryAction.ADD))],
         [
             Button(
-                fmt(_("💡 Suggestions from residents ({count})"), count=pending),
+                _("💡 Suggestions from residents ({count})").format(count=pending),
                 render.button(DirectoryAction.SUGGESTIONS),
             )
         ],

@@ -71,7 +71,7 @@ async def show(ctx: Context) -> Replies:
     rows = [
         [
             Button(
-                fmt(_("{name} · {count}"), name=s.name[:50], count=s.mentions),
+                _("{name} · {count}").format(name=s.name[:50], count=s.mentions),
                 render.button(DirectoryAction.VIEW, s.id or 0),
             )
         ]
@@ -113,7 +113,7 @@ async def view(ctx: Context, suggestion_id: int) -> Replies:
         rows.append(
             [
                 Button(
-                    fmt(_("🔗 It is “{name}”"), name=entry.name[:40]),
+                    _("🔗 It is “{name}”").format(name=entry.name[:40]),
                     render.button(DirectoryAction.LINK, sid, entry.id or 0),
                 )
             ]

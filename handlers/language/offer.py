@@ -49,13 +49,13 @@ def offer(ctx: Context, found: Detection) -> Text:
             buttons=keyboard(
                 [
                     Button(
-                        fmt(_("Yes, continue in {language}"), language=endonym(found.language)),
+                        _("Yes, continue in {language}").format(language=endonym(found.language)),
                         encode(LanguageButton(LanguageAction.SWITCH, found.language)),
                     )
                 ],
                 [
                     Button(
-                        fmt(_("No, keep {language}"), language=current),
+                        _("No, keep {language}").format(language=current),
                         encode(LanguageButton(LanguageAction.KEEP, found.language)),
                     )
                 ],

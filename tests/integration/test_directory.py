@@ -368,6 +368,26 @@ async def test_a_suggestion_can_be_linked_to_an_entry_already_there(deps: Deps) 
     assert suggestion.status == "accepted" and suggestion.decided_by is not None
 
 
+async def test_a_button_shows_an_entrys_name_as_typed(deps: Deps) -> None:
+    # A button's label is plain text: it was HTML-escaped, so "&" showed as "&amp;".
+    async with deps.uow() as uow:
+        club = await uow.directory.by_name("Tarvin Youth Club")
+        assert club is not None
+        club.name = "Tarvin Youth & Sports Club"
+        uow.session.add(club)
+        await uow.commit()
+    r = Resident(deps, telegram_id=6_300_000_002)
+    await walk_to_exists(r)
+    await r.send("My son loves Tarvin Youth, it is brilliant.")
+    organiser = await staff(deps, ORGANISER_ID, "organiser", lpu="chester")
+    await organiser.send("/organise")
+    await organiser.press("Directory")
+    await organiser.press("Suggestions")
+    await organiser.press("Tarvin Youth · 1")
+    labels = [b.label for b in organiser.buttons()]
+    assert "🔗 It is “Tarvin Youth & Sports Club”" in labels, labels
+
+
 async def editing(deps: Deps, part: str) -> tuple[Resident, int]:
     """An admin at "Type the new text" for ``part`` of the demo's Chester Scam Busters."""
     admin = await staff(deps, ORGANISER_ID, "admin")

@@ -63,7 +63,9 @@ def test_decoded_fields_have_their_declared_types() -> None:
 
 def test_encode_refuses_over_64_bytes() -> None:
     # Each field is individually fine; together they are too long.
-    button = StepButton(conversation=2**31 - 1, step="s" * 24, action=StepAction.EDIT, value="v" * 30)
+    button = StepButton(
+        conversation=2**31 - 1, step="s" * 24, action=StepAction.EDIT, value="v" * 30
+    )
     with pytest.raises(PayloadError, match="64 bytes"):
         encode(button)
 

@@ -351,8 +351,9 @@ async def test_the_report_lists_the_directory_entries_residents_mention(deps: De
     assert report.mention_sources.get("Tarvin Youth Club") == "directory entry"
 
 
-async def test_a_suggestion_can_be_linked_to_an_entry_already_there(deps: Deps) -> None:
-    r = Resident(deps, telegram_id=6_300_000_001)
+async def tarvin_youth_suggested(deps: Deps, resident: int) -> Resident:
+    """An organiser looking at the suggestion "Tarvin Youth", which a resident named."""
+    r = Resident(deps, telegram_id=resident)
     await walk_to_exists(r)
     await r.send("My son loves Tarvin Youth, it is brilliant.")
     organiser = await staff(deps, ORGANISER_ID, "organiser", lpu="chester")
@@ -360,6 +361,11 @@ async def test_a_suggestion_can_be_linked_to_an_entry_already_there(deps: Deps) 
     await organiser.press("Directory")
     await organiser.press("Suggestions")
     await organiser.press("Tarvin Youth · 1")
+    return organiser
+
+
+async def test_a_suggestion_can_be_linked_to_an_entry_already_there(deps: Deps) -> None:
+    organiser = await tarvin_youth_suggested(deps, 6_300_000_001)
     await organiser.press("It is “Tarvin Youth Club”")
     async with deps.uow() as uow:
         [suggestion] = (await uow.session.exec(select(DirectorySuggestion))).all()
@@ -376,14 +382,7 @@ async def test_a_button_shows_an_entrys_name_as_typed(deps: Deps) -> None:
         club.name = "Tarvin Youth & Sports Club"
         uow.session.add(club)
         await uow.commit()
-    r = Resident(deps, telegram_id=6_300_000_002)
-    await walk_to_exists(r)
-    await r.send("My son loves Tarvin Youth, it is brilliant.")
-    organiser = await staff(deps, ORGANISER_ID, "organiser", lpu="chester")
-    await organiser.send("/organise")
-    await organiser.press("Directory")
-    await organiser.press("Suggestions")
-    await organiser.press("Tarvin Youth · 1")
+    organiser = await tarvin_youth_suggested(deps, 6_300_000_002)
     labels = [b.label for b in organiser.buttons()]
     assert "🔗 It is “Tarvin Youth & Sports Club”" in labels, labels
 

@@ -424,6 +424,26 @@ def import_key(place: str, starts: str, title: str) -> str:
     return f"{key[: IMPORT_KEY_LENGTH - len(digest) - 1]}#{digest}"
 
 
+async def known_event(uow: UnitOfWork, place: str, starts: str, title: str) -> Event | None:
+    """The event a row was imported as before, by its key.
+
+    Before keys ended in a digest, one too long was cut to the column: an event
+    imported then, with this title, is found by that cut key and given the new one,
+    so it is updated instead of being added a second time.
+    """
+    key = import_key(place, starts, title)
+    existing = await uow.events.by_external("csv", key)
+    whole = f"{place}|{starts}|{title}"
+    if existing is None and whole != key:
+        existing = await uow.events.by_external("csv", whole[:IMPORT_KEY_LENGTH])
+        if existing is not None and existing.title != title:
+            return None  # another row's event (the cut made two rows one)
+        if existing is not None:
+            existing.external_id = key
+            uow.session.add(existing)
+    return existing
+
+
 async def import_rows(
     uow: UnitOfWork, rows: list[tuple[int, dict[str, str]]], tz: ZoneInfo, now: datetime
 ) -> ImportSummary:
@@ -458,7 +478,7 @@ async def import_rows(
             continue
         place = draft.community.slug if draft.community else f"lpu:{draft.lpu_id}"
         key = import_key(place, row["starts_local"], draft.title)
-        existing = await uow.events.by_external("csv", key)
+        existing = await known_event(uow, place, row["starts_local"], draft.title)
         fields = draft.fields("csv")
         if existing is None:
             event = Event(

@@ -805,6 +805,45 @@ async def test_import_keeps_apart_long_titles_that_differ_only_at_their_end(
     assert all(e.external_id is not None and len(e.external_id) <= 200 for e in events)
 
 
+async def test_import_finds_an_event_imported_under_a_cut_key(deps: Deps, tmp_path: Path) -> None:
+    # Keys were once cut to 200 characters. Such an event is found again by its
+    # title under the cut key and re-keyed, not added a second time; another row
+    # that the cut had made the same event is added as its own.
+    path = tmp_path / "events.csv"
+    first, second = "A" * 194 + " one", "A" * 194 + " two"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["kind", "title", "community", "starts_local", "venue"])
+        writer.writerow(["other", first, "Tarvin", _future(5), "Hall"])
+    async with deps.uow() as uow:
+        await import_rows(uow, read_rows(path), LONDON, datetime.now(UTC))
+        await uow.commit()
+    old = await one(deps, Event, Event.title == first)
+    assert old.external_id is not None
+    whole = f"tarvin|{_future(5)}|{first}"
+    assert old.external_id != whole[:200]  # today's key ends in a digest
+    async with deps.uow() as uow:  # as an earlier version stored it
+        event = await uow.session.get(Event, old.id)
+        assert event is not None
+        event.external_id = whole[:200]
+        uow.session.add(event)
+        await uow.commit()
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["kind", "title", "community", "starts_local", "venue"])
+        writer.writerows(
+            [["other", second, "Tarvin", _future(5), "Hall"],
+             ["other", first, "Tarvin", _future(5), "Library"]]
+        )  # fmt: skip
+    async with deps.uow() as uow:
+        summary = await import_rows(uow, read_rows(path), LONDON, datetime.now(UTC))
+        await uow.commit()
+    assert str(summary) == "1 added, 1 updated, 0 unchanged, 0 rejected"
+    again = await one(deps, Event, Event.title == first)
+    assert (again.id, again.venue, again.external_id) == (old.id, "Library", old.external_id)
+    assert len(await rows(deps, Event, Event.source == "csv")) == 2
+
+
 async def test_forget_takes_an_organisers_draft_with_it(deps: Deps) -> None:
     org = await organiser(deps)
     event = await _one_off(deps, org)

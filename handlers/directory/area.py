@@ -23,12 +23,13 @@ from handlers.officers.lookup import index_of
 from handlers.outbound import Button
 from handlers.place_search import Match
 from handlers.text_input import clean
-from storage.models import DirectoryEntry
+from storage.models import DirectoryEntry, Lpu
 
 PREFIX = "directory:area:"  # ``users.awaiting``: a community's name, for the item after it
 MAX_TYPED = 200
 MAX_FOUND = 6
 Rows = list[list[Button]]
+Named = tuple[int, str]  # a community's id and name
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,21 @@ async def named(ctx: Context, text: str) -> Area | list[Match]:
     return mine[:MAX_FOUND]
 
 
+async def lpu_and_communities(ctx: Context, lpu_id: int) -> tuple[Lpu, list[Named]] | None:
+    """The LPU ``lpu_id`` and its communities (id and name, by name), if it exists and
+    the person looks after entries serving it, and so each of its communities."""
+    found = await ctx.uow.communities.get_lpu(lpu_id)
+    if found is None or not access.looks_after(ctx.user, None, lpu_id, None):
+        return None
+    communities = await ctx.uow.communities.in_lpu(lpu_id)
+    return found, [(c.id, c.name) for c in communities if c.id is not None]
+
+
+def whole_lpu(name: str) -> str:
+    """An LPU as an area, by its name: "All of Chester"."""
+    return _("All of {lpu}").format(lpu=name)
+
+
 def question(heading: str, note: str = "") -> str:
     ask = _(
         "Which area does it serve? Tap one, or type the name of a community. "
@@ -147,18 +163,15 @@ async def rows(
     lpu_id = browse or home_lpu or 0
     if lpu_id == 0:
         return await _force(ctx, item, current) if roles.everywhere(user) else None
-    chosen = await ctx.uow.communities.get_lpu(lpu_id)
-    if chosen is None or not access.looks_after(user, None, lpu_id, None):
+    offered = await lpu_and_communities(ctx, lpu_id)
+    if offered is None:
         return None
+    chosen, communities = offered
     whole = Button(
-        _label(_("All of {lpu}").format(lpu=chosen.name), current == Area(lpu_id=lpu_id)),
+        _label(whole_lpu(chosen.name), current == Area(lpu_id=lpu_id)),
         render.button(DirectoryAction.SET_LPU, item, lpu_id),
     )
-    buttons = [
-        _community_button(item, current, c.id, c.name)
-        for c in await ctx.uow.communities.in_lpu(lpu_id)
-        if c.id is not None
-    ]
+    buttons = [_community_button(item, current, i, name) for i, name in communities]
     listed = [[whole], *_pairs(buttons)]
     return [*listed, _all_areas(item)] if roles.everywhere(user) else listed
 

@@ -209,15 +209,20 @@ async def on_area_text(ctx: Context, rest: str, text: str) -> Replies:
     return await ask_area(ctx, entry.id, found=found, note=note)
 
 
-async def change(ctx: Context, entry_id: int, values: Mapping[str, str]) -> Replies:
-    """Change several parts of an entry at once (the dashboard's form: ``FORM_PARTS``),
-    with the same role check and cleaning as the chat. Unlike the chat, a typed part
-    may be emptied, except the name; a category that is not one of the list is left
-    as it was."""
+async def change(
+    ctx: Context, entry_id: int, values: Mapping[str, str], where: area.Area | None = None
+) -> Replies:
+    """Change several parts of an entry at once (the dashboard's form: ``FORM_PARTS``,
+    and ``where``, an area already read as one the person may choose, as
+    ``area_form.chosen`` reads it), with the same role check and cleaning as the chat.
+    Unlike the chat, a typed part may be emptied, except the name; a category that is
+    not one of the list is left as it was."""
     entry = await _managed(ctx, entry_id)
     if entry is None:
         return refused(ctx, "directory edit form")
     changed = False
+    if where is not None:
+        changed = area.put(entry, where)
     for field in FIELDS:
         if field not in values:
             continue

@@ -1,5 +1,5 @@
 """Organisers add and retire directory entries in the chat (or add one whole on the
-dashboard, through ``create``).
+dashboard, in an area chosen there, through ``create``).
 
 The entry being written is a ``draft`` row in ``directory_entries`` (not memory), one
 per person; ``users.awaiting`` says which field the next message fills. The stored
@@ -154,24 +154,26 @@ async def add(ctx: Context) -> Replies:
 
 
 async def create(
-    ctx: Context, category: str, values: Mapping[str, str]
+    ctx: Context, category: str, values: Mapping[str, str], where: area.Area | None = None
 ) -> tuple[int | None, Replies]:
-    """A whole entry at once (the dashboard's form, keywords included), listed at once
-    in the person's area, with the chat's role check and cleaning: its id and what to
-    say, or ``None`` and why not."""
+    """A whole entry at once (the dashboard's form, keywords included), listed at once,
+    with the chat's role check and cleaning: its id and what to say, or ``None`` and
+    why not. It serves ``where``, an area already read as one the person may choose
+    (``area_form.chosen``), else the person's own."""
     if not access.may_edit_directory(ctx.user):
         return None, refused(ctx, "directory add form")
     parts = {field: tidy(field, values.get(field, "")) for field in TEXT_FIELDS}
     if not parts["name"]:
         return None, [Notice(text=_("Give the entry a name."))]
-    community_id, lpu_id = access.home_area(ctx.user)
+    if where is None:
+        where = area.Area(*access.home_area(ctx.user))
     entry = DirectoryEntry(
         name=parts["name"],
         category=category if category in categories.CATEGORIES else categories.OTHER,
         status="active",
         source="dashboard",
-        community_id=community_id,
-        lpu_id=lpu_id,
+        community_id=where.community_id,
+        lpu_id=where.lpu_id,
         created_by=ctx.user_id,
         created_at=ctx.now(),
         updated_at=ctx.now(),

@@ -16,7 +16,7 @@ Routes (every one but sign-in and the static files behind ``auth.staff_page``):
     GET  /broadcasts        the audit trail with delivery progress (/broadcasts.csv)
     GET  /directory         directory entries for the area (/directory.csv)
     GET  /directory/new     a form for a new entry; POST adds it as the chat does
-    GET  /directory/{id}    one; POST changes its text, POST /directory/{id}/retire retires it
+    GET  /directory/{id}    one; POST changes it (area too); POST /directory/{id}/retire retires it
     GET  /staff             staff and invitations, admins only (/staff.csv)
     GET  /funding           applications to review (?format=csv, or /funding.csv)
     GET  /funding/{id}      one; POST /funding/{id}/approve|amount|decline|ask decides

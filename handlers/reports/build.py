@@ -291,7 +291,7 @@ async def build_report(
                 [(LANGUAGES.get(lang, lang), n) for lang, n in await reports.by_language(scope)],
             )
         ),
-        by_day=tuple(figures("responses by day", await reports.by_day(scope))),
+        by_day=tuple(figures("responses by day", await reports.by_day(scope, tz))),
         issues=tuple(figures("issues by category", issue_counts)),
         themes=tuple(found),
         theme_figures=tuple(figures("themes", [(t.phrase, t.people) for t in found])),

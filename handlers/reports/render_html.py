@@ -161,7 +161,7 @@ def render_html(report: Report) -> str:
         "Reports never show names.</p>",
         _section("Taking part, by community", report.by_community),
         _section("Taking part, by language", report.by_language),
-        _section("Responses over time (day sent, UTC)", report.by_day, time=True),
+        _section("Responses over time (day sent, local time)", report.by_day, time=True),
         _section("Issues by category", report.issues),
         _themes(report),
         _mentioned(report),

@@ -61,7 +61,7 @@ def render_md(report: Report) -> str:
     ]
     lines += _table("Taking part, by community", report.by_community)
     lines += _table("Taking part, by language", report.by_language)
-    lines += _table("Responses over time (day sent, UTC)", report.by_day)
+    lines += _table("Responses over time (day sent, local time)", report.by_day)
     lines += _table("Issues by category", report.issues)
     lines += ["## Most frequent themes", ""]
     if not report.themes:

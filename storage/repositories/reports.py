@@ -1,7 +1,8 @@
 """Read-only queries behind the organisers' report and the answers export.
 
-Everything is counted in SQL; only the answers themselves (which the report lists)
-and one row per conversation for the export are fetched. A ``ReportScope`` says
+Everything is counted in SQL but the days (local days need the time zone); only the
+answers themselves (which the report lists), the time each conversation was sent and
+one row per conversation for the export are fetched. A ``ReportScope`` says
 which submitted conversations count: an LPU or a community, the people who said
 they were going to (or checked in at) one event, and a date range on when the
 answers were sent.
@@ -9,10 +10,12 @@ answers were sent.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, literal, or_, true
 from sqlalchemy import select as sa_select
@@ -183,17 +186,18 @@ class ReportRepository:
         )
         return [(str(lang), int(n)) for lang, n in (await self._session.exec(query)).all()]
 
-    async def by_day(self, scope: ReportScope) -> list[tuple[str, int]]:
-        """(YYYY-MM-DD in UTC, conversations sent that day), oldest first."""
+    async def by_day(self, scope: ReportScope, tz: ZoneInfo) -> list[tuple[str, int]]:
+        """(YYYY-MM-DD, conversations sent that day), oldest first; days are local in
+        ``tz``, as the scope's dates are. Counted here rather than in SQL: SQLite knows
+        no time zones, and PostgreSQL's date() would use the connection's own."""
         ids = _conversations(scope, "resident")
-        day = func.date(Conversation.submitted_at)
-        query = (
-            select(day, func.count())
-            .where(col(Conversation.id).in_(ids))
-            .group_by(day)
-            .order_by(day)
+        query = select(Conversation.submitted_at).where(col(Conversation.id).in_(ids))
+        days = Counter(
+            sent.astimezone(tz).date().isoformat()
+            for sent in (await self._session.exec(query)).all()
+            if sent is not None
         )
-        return [(str(d)[:10], int(n)) for d, n in (await self._session.exec(query)).all()]
+        return sorted(days.items())
 
     async def choice_counts(
         self, scope: ReportScope, question: str, option_ids: Sequence[str]

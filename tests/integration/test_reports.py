@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
+from sqlalchemy import text
+from sqlmodel import col, select
 
 from bot.bootstrap import App
 from bot.cli import main
@@ -30,6 +32,7 @@ from handlers.reports.charts import BLUE
 from handlers.reports.export import export_csv, export_json
 from handlers.reports.figures import FEWER
 from handlers.reports.render import render
+from storage.models import Conversation
 from storage.repositories.reports import ReportScope
 from tests.support.answers import Generated, generate_answers
 
@@ -132,6 +135,30 @@ async def test_scope_by_community_and_dates(app: App, generated: Generated) -> N
     )
     assert 0 < early.participants.count < 70
     assert all(f.label < "2026-10-06" for f in early.by_day)
+
+
+async def test_days_are_local_days_like_the_scope(app: App) -> None:
+    """Answers sent just after midnight BST (still the day before in UTC) are counted on
+    the local day, as the scope's "from" counts them, not on a day outside the scope.
+    A PostgreSQL connection in another time zone changes nothing."""
+    async with app.deps.uow() as uow:
+        await generate_answers(uow, people=6, days=1)
+        # 23:00 to 23:25 UTC on 1 June: 2 June in London (and in Tokyo).
+        sent = (await uow.session.exec(select(Conversation).order_by(col(Conversation.id)))).all()
+        for n, conversation in enumerate(c for c in sent if c.questionnaire == "resident"):
+            conversation.submitted_at = datetime(2026, 6, 1, 23, 5 * n, tzinfo=UTC)
+            uow.session.add(conversation)
+        await uow.commit()
+    since = datetime(2026, 6, 2, tzinfo=TZ)
+    report = await _report(app, ReportScope(since=since))
+    assert report.participants.count == 6
+    assert [(f.label, f.count) for f in report.by_day] == [("2026-06-02", 6)]
+    async with app.deps.uow() as uow:
+        if app.engine.dialect.name == "postgresql":  # for this transaction only
+            connection = await uow.session.connection()
+            await connection.execute(text("SET LOCAL TIME ZONE 'Asia/Tokyo'"))
+        assert await uow.reports.by_day(ReportScope(), TZ) == [("2026-06-02", 6)]
+        assert await uow.reports.by_day(ReportScope(), ZoneInfo("UTC")) == [("2026-06-01", 6)]
 
 
 async def test_export_respects_anonymity(app: App, generated: Generated) -> None:

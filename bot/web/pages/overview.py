@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from starlette.requests import Request
@@ -59,11 +60,12 @@ def over_time(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return [(monday.isoformat(), count) for monday, count in sorted(weeks.items())]
 
 
-async def figures(uow: UnitOfWork, scope: ReportScope) -> dict[str, list[Figure]]:
-    """The overview's figures, section by section (section ids are stable, for CSV)."""
+async def figures(uow: UnitOfWork, scope: ReportScope, tz: ZoneInfo) -> dict[str, list[Figure]]:
+    """The overview's figures, section by section (section ids are stable, for CSV);
+    days are local days in ``tz``."""
     communities = await uow.reports.by_community(scope)
     languages = await uow.reports.by_language(scope)
-    days = over_time(await uow.reports.by_day(scope))
+    days = over_time(await uow.reports.by_day(scope, tz))
     return {
         "participants": [
             Figure("participants", _("People who answered"), await uow.reports.participants(scope))
@@ -94,7 +96,7 @@ async def overview(request: Request, viewer: Viewer, uow: UnitOfWork) -> Respons
     context = web(request)
     if viewer.scope is None:
         return context.renderer.page("no_area.html", viewer=viewer, page="overview")
-    sections = await figures(uow, viewer.scope)
+    sections = await figures(uow, viewer.scope, context.deps.timezone)
     if wants_csv(request.query_params.get("format")):
         rows = [(section, f.label, f.value) for section, items in sections.items() for f in items]
         return csv_response("chinwag-overview.csv", ("section", "label", "people"), rows)

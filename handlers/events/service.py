@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from handlers.events.recurrence import wall_time_instant
 from storage.models import Event, User
 from storage.uow import UnitOfWork
 
 REMINDED = ("going", "maybe")
 QUIET_FROM_MINUTES = 12 * 60  # reminders this long before (for tomorrow) wait out quiet hours
 NOTIFIED = ("going", "maybe", "waitlist")
+MINUTES_A_DAY = 24 * 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,22 @@ def offsets(user: User) -> list[int]:
     )
 
 
+def reminder_due(event: Event, offset: int) -> datetime:
+    """When a reminder ``offset`` minutes before ``event`` is due. Whole days are counted
+    on the event's clock (its ``timezone``), so "the day before" an 18:00 meeting is
+    18:00 the day before across a clock change too (23 or 25 hours before), and inside
+    the spring gap it is when the clocks jump past that time; anything else is real time."""
+    days, rest = divmod(offset, MINUTES_A_DAY)
+    if rest or not days:
+        return event.starts_at - timedelta(minutes=offset)
+    try:
+        tz = ZoneInfo(event.timezone)
+    except Exception:  # an unknown zone name: real time
+        return event.starts_at - timedelta(minutes=offset)
+    local = event.starts_at.astimezone(tz)
+    return wall_time_instant(local.date() - timedelta(days=days), local.time(), tz)
+
+
 def reminder_key(event_id: int, user_id: int, offset: int) -> str:
     return f"reminder:{event_id}:{user_id}:{offset}"
 
@@ -43,7 +62,7 @@ async def schedule_reminders(uow: UnitOfWork, event: Event, user: User, now: dat
     await uow.deliveries.cancel_prefix(f"reminder:{event.id}:{user.id}:")
     scheduled = 0
     for offset in offsets(user):
-        due = event.starts_at - timedelta(minutes=offset)
+        due = reminder_due(event, offset)
         if due <= now:
             continue
         payload = json.dumps({"event_id": event.id, "version": event.version, "offset": offset})

@@ -14,26 +14,13 @@ from sqlmodel import select
 from bot.directory_command import read_rows, save_rows
 from handlers.context import Deps
 from storage.models import DirectoryEntry, User
+from tests.support.directory_entries import add_entry, read_entry
 from tests.support.resident import Resident
 from tests.web.conftest import ADMIN, ORGANISER, PCSO, RESIDENT, SERGEANT_CREWE, World, sign_in
 
 
 async def _entry(deps: Deps, name: str, community_id: int | None = None) -> int:
-    async with deps.uow() as uow:
-        entry = DirectoryEntry(
-            name=name, category="youth", description="Fridays", community_id=community_id
-        )
-        uow.session.add(entry)
-        await uow.commit()
-        assert entry.id is not None
-        return entry.id
-
-
-async def _read(deps: Deps, entry_id: int) -> DirectoryEntry:
-    async with deps.uow() as uow:
-        entry = await uow.directory.get(entry_id)
-        assert entry is not None
-        return entry
+    return await add_entry(deps, name, community_id, description="Fridays")
 
 
 async def test_an_entry_is_changed_from_its_page_and_said_once(
@@ -63,7 +50,7 @@ async def test_an_entry_is_changed_from_its_page_and_said_once(
     shown = await browser.get(f"/directory/{scouts}")
     assert "✅ Saved “Tarvin &lt;b&gt;Scouts&lt;/b&gt;”." in shown.text
     assert "<b>Scouts" not in shown.text
-    entry = await _read(deps, scouts)
+    entry = await read_entry(deps, scouts)
     assert entry.name == "Tarvin <b>Scouts</b>"  # control character gone, ends trimmed
     assert (entry.description, entry.where_when) == ("", "Village hall,\nFridays 6pm")
     assert len(entry.languages) == 200 and entry.languages.startswith("English, Polish")
@@ -73,7 +60,7 @@ async def test_an_entry_is_changed_from_its_page_and_said_once(
         f"/directory/{scouts}", data={"csrf": csrf, "name": ""}, follow_redirects=True
     )
     assert "Nothing was changed." in same.text
-    assert (await _read(deps, scouts)).name == "Tarvin <b>Scouts</b>"  # never emptied
+    assert (await read_entry(deps, scouts)).name == "Tarvin <b>Scouts</b>"  # never emptied
 
 
 async def test_retiring_takes_it_off_the_list(
@@ -86,7 +73,7 @@ async def test_retiring_takes_it_off_the_list(
     listed = await browser.get("/directory")
     assert "Retired “Hoole youth club”. Residents no longer see it." in listed.text
     assert f'href="/directory/{club}"' not in listed.text
-    assert (await _read(deps, club)).status == "retired"
+    assert (await read_entry(deps, club)).status == "retired"
     assert (await browser.get(f"/directory/{club}")).status_code == 404
 
 
@@ -116,12 +103,12 @@ async def test_who_may_change_what(deps: Deps, browser: httpx.AsyncClient, world
         f"/directory/{force}", data={"csrf": csrf, "contact": "0808 168 9111"}
     )
     assert done.status_code == 303
-    assert [(await _read(deps, i)).name for i in (hoole, force, crewe)] == [
+    assert [(await read_entry(deps, i)).name for i in (hoole, force, crewe)] == [
         "Hoole club",
         "Victim Support",
         "Crewe foodbank",
     ]
-    assert (await _read(deps, force)).contact == "0808 168 9111"
+    assert (await read_entry(deps, force)).contact == "0808 168 9111"
     async with deps.uow() as uow:
         admin = (await uow.session.exec(select(User).where(User.telegram_id == ADMIN))).one()
     assert admin.awaiting == ""  # the chat is not left waiting for anything
@@ -152,7 +139,7 @@ async def test_an_entry_is_added_whole_in_the_persons_area(
     assert (
         "✅ Saved “Tarvin &lt;i&gt;Chess&lt;/i&gt; Club”. Residents can find it now." in shown.text
     )
-    entry = await _read(deps, int(path.rsplit("/", 1)[1]))
+    entry = await read_entry(deps, int(path.rsplit("/", 1)[1]))
     assert (entry.name, entry.category, entry.status, entry.source) == (
         "Tarvin <i>Chess</i> Club",
         "clubs",
@@ -186,7 +173,7 @@ async def test_an_entry_needs_a_name_a_known_kind_and_the_csrf_token(
     odd = await browser.post(
         "/directory/new", data={"csrf": csrf, "name": "Walk group", "category": "<nope>"}
     )
-    entry = await _read(deps, int(odd.headers["location"].rsplit("/", 1)[1]))
+    entry = await read_entry(deps, int(odd.headers["location"].rsplit("/", 1)[1]))
     assert entry.category == "other" and entry.lpu_id == world.tarvin.lpu_id  # the LPU's
     async with deps.uow() as uow:
         assert len(await uow.directory.active_for_area(None, None)) == before + 1
@@ -222,7 +209,7 @@ async def test_the_kind_and_keywords_are_changed_from_the_entry_page(
     assert "Camping, &lt;b&gt;knots&lt;/b&gt;, hikes" in shown.text  # in the list and the form
     assert "<b>knots" not in shown.text
     assert '<option value="clubs" selected>' in shown.text
-    entry = await _read(deps, scouts)
+    entry = await read_entry(deps, scouts)
     assert (entry.category, entry.keywords) == ("clubs", "Camping, <b>knots</b>, hikes")
     await resident.send("/directory knots")  # the chat's search, straight after
     assert resident.buttons()[0].label == "Tarvin Scouts"
@@ -231,7 +218,7 @@ async def test_the_kind_and_keywords_are_changed_from_the_entry_page(
         f"/directory/{scouts}",
         data={"csrf": csrf, "category": "<nope>", "keywords": "x" * 400},
     )
-    entry = await _read(deps, scouts)
+    entry = await read_entry(deps, scouts)
     assert (entry.category, entry.keywords) == ("clubs", "x" * 300)  # not a kind: kept
 
 
@@ -251,7 +238,7 @@ async def test_an_entry_of_no_listed_kind_keeps_it_when_its_form_is_saved(
     await browser.post(
         f"/directory/{odd}", data={"csrf": csrf, "category": "other", "contact": "01829 1"}
     )
-    saved = await _read(deps, odd)
+    saved = await read_entry(deps, odd)
     assert (saved.category, saved.contact) == ("other", "01829 1")
 
 
@@ -282,7 +269,7 @@ async def test_the_kind_and_keywords_need_the_csrf_token_and_the_entry_in_scope(
         await browser.post(f"/directory/{hoole}", data={"csrf": csrf, **change})
     ).status_code == 404
     for entry_id in (hoole, force, crewe):
-        entry = await _read(deps, entry_id)
+        entry = await read_entry(deps, entry_id)
         assert (entry.category, entry.keywords) == ("youth", "")
 
 
@@ -303,7 +290,7 @@ async def test_add_an_entry_takes_keywords(
             "keywords": "chess, Chess,\nboard games",
         },
     )
-    entry = await _read(deps, int(posted.headers["location"].rsplit("/", 1)[1]))
+    entry = await read_entry(deps, int(posted.headers["location"].rsplit("/", 1)[1]))
     assert (entry.category, entry.keywords) == ("clubs", "chess, board games")
 
 

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from handlers.context import Deps
 from storage.models import Community, DirectoryEntry, Lpu
+from tests.support.directory_entries import add_entry, read_entry
 from tests.web.conftest import ADMIN, ORGANISER, PCSO, SERGEANT_CREWE, World, sign_in
 
 REFUSED = "You cannot choose that area. Choose one from the list; nothing was saved."
@@ -58,19 +59,7 @@ async def _in_lpu(deps: Deps, lpu_id: int | None) -> list[Community]:
 
 
 async def _entry(deps: Deps, name: str, community_id: int | None = None) -> int:
-    async with deps.uow() as uow:
-        entry = DirectoryEntry(name=name, category="clubs", community_id=community_id)
-        uow.session.add(entry)
-        await uow.commit()
-        assert entry.id is not None
-        return entry.id
-
-
-async def _read(deps: Deps, entry_id: int) -> DirectoryEntry:
-    async with deps.uow() as uow:
-        entry = await uow.directory.get(entry_id)
-        assert entry is not None
-        return entry
+    return await add_entry(deps, name, community_id, category="clubs")
 
 
 async def _rows(deps: Deps) -> list[tuple[object, ...]]:
@@ -146,7 +135,7 @@ async def test_an_entry_is_added_in_the_area_chosen(
             "area": f"community:{world.hoole.id}",
         },
     )
-    entry = await _read(deps, _added_id(posted))
+    entry = await read_entry(deps, _added_id(posted))
     assert (entry.community_id, entry.lpu_id) == (world.hoole.id, None)
     page = await browser.get(f"/directory/{entry.id}")
     assert "<dt>Area</dt><dd>Hoole</dd>" in page.text
@@ -158,12 +147,12 @@ async def test_an_entry_is_added_in_the_area_chosen(
     posted = await browser.post(
         "/directory/new", data={"csrf": csrf, "name": "Crewe Walks", "area": f"lpu:{crewe}"}
     )
-    entry = await _read(deps, _added_id(posted))
+    entry = await read_entry(deps, _added_id(posted))
     assert (entry.community_id, entry.lpu_id) == (None, crewe)
     posted = await browser.post(
         "/directory/new", data={"csrf": csrf, "name": "Victim Care", "area": "force"}
     )
-    force = await _read(deps, _added_id(posted))
+    force = await read_entry(deps, _added_id(posted))
     assert (force.community_id, force.lpu_id) == (None, None)
     listed = await browser.get("/directory")  # the admin's list: every entry, with its area
     assert "<td>All of Crewe</td>" in row_of(listed.text, entry.id)
@@ -186,12 +175,12 @@ async def test_edit_moves_an_entry_to_another_area_the_person_looks_after(
     )
     assert "✅ Saved “Tarvin Scouts”." in moved.text
     assert "<dt>Area</dt><dd>Hoole</dd>" in moved.text
-    assert (await _read(deps, scouts)).community_id == world.hoole.id
+    assert (await read_entry(deps, scouts)).community_id == world.hoole.id
     listed = await browser.get("/directory")
     assert "<td>Hoole</td>" in row_of(listed.text, scouts)
     chester = world.tarvin.lpu_id
     await browser.post(f"/directory/{scouts}", data={"csrf": csrf, "area": f"lpu:{chester}"})
-    entry = await _read(deps, scouts)
+    entry = await read_entry(deps, scouts)
     assert (entry.community_id, entry.lpu_id) == (None, chester)
     same = await browser.post(
         f"/directory/{scouts}", data={"csrf": csrf, "area": f"lpu:{chester}"}, follow_redirects=True
@@ -285,7 +274,7 @@ async def test_a_pcso_cannot_move_an_entry_out_of_their_community(
         data={"csrf": csrf, "area": f"community:{world.tarvin.id}", "contact": "01829"},
     )
     assert same.status_code == 303
-    entry = await _read(deps, scouts)
+    entry = await read_entry(deps, scouts)
     assert (entry.community_id, entry.contact) == (world.tarvin.id, "01829")
 
 

@@ -52,8 +52,10 @@ def reminder_due(event: Event, offset: int) -> datetime:
     return wall_time_instant(local.date() - timedelta(days=days), local.time(), tz)
 
 
-def reminder_key(event_id: int, user_id: int, offset: int) -> str:
-    return f"reminder:{event_id}:{user_id}:{offset}"
+def reminder_key(event_id: int, user_id: int, offset: int, version: int) -> str:
+    """One reminder per event, person, offset and version of the event: a reminder
+    already sent is not sent again, and an event that moves gets reminders anew."""
+    return f"reminder:{event_id}:{user_id}:{offset}:v{version}"
 
 
 async def schedule_reminders(uow: UnitOfWork, event: Event, user: User, now: datetime) -> int:
@@ -67,7 +69,7 @@ async def schedule_reminders(uow: UnitOfWork, event: Event, user: User, now: dat
             continue
         payload = json.dumps({"event_id": event.id, "version": event.version, "offset": offset})
         await uow.deliveries.schedule(
-            key=reminder_key(event.id, user.id, offset),
+            key=reminder_key(event.id, user.id, offset, event.version),
             kind="reminder",
             chat_id=user.chat_id,
             user_id=user.id,

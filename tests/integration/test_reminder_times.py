@@ -5,6 +5,7 @@ on the event's clock, across the clock changes; "an hour before" is an hour of r
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,9 +13,12 @@ from sqlmodel import select
 
 from bot.bootstrap import App
 from handlers.callbacks import EventAction, EventButton
+from handlers.events.service import event_changed
 from handlers.payloads import encode
 from storage.models import Community, Delivery, Event
 from tests.support.resident import Resident
+
+HOUR = timedelta(hours=1)
 
 
 async def _going(app: App, starts_at: datetime, zone: str, now: datetime) -> dict[int, datetime]:
@@ -36,7 +40,7 @@ async def _going(app: App, starts_at: datetime, zone: str, now: datetime) -> dic
     )
     async with app.deps.uow() as uow:
         found = (await uow.session.exec(select(Delivery).where(Delivery.kind == "reminder"))).all()
-    return {int(d.key.rsplit(":", 1)[1]): d.due_at for d in found}
+    return {json.loads(d.payload)["offset"]: d.due_at for d in found}
 
 
 @pytest.mark.parametrize(
@@ -81,4 +85,29 @@ async def test_the_day_before_is_the_same_wall_time_across_a_clock_change(
 ) -> None:
     due = await _going(app, starts_at, zone, now=datetime(2026, 3, 1, 12, tzinfo=UTC))
     assert due[1440] == day_before
-    assert starts_at - due[60] == timedelta(hours=1)
+    assert starts_at - due[60] == HOUR
+
+
+async def test_an_event_moved_after_its_reminder_was_sent_is_reminded_again(app: App) -> None:
+    """The day-before reminder went out; then the surgery moved a week on. The new date
+    gets its own day-before reminder (the one sent stays sent, once)."""
+    starts_at = datetime(2026, 11, 10, 18, tzinfo=UTC)
+    await _going(app, starts_at, "Europe/London", now=datetime(2026, 11, 1, 12, tzinfo=UTC))
+    sent_at = datetime(2026, 11, 9, 18, 1, tzinfo=UTC)
+    async with app.deps.uow() as uow:
+        day_before = (
+            await uow.session.exec(select(Delivery).where(Delivery.due_at < starts_at - HOUR))
+        ).one()
+        assert day_before.id is not None
+        await uow.deliveries.finish(day_before.id, "sent", at=sent_at, message_id=1)
+        event = (await uow.session.exec(select(Event))).one()
+        event.starts_at = starts_at + timedelta(weeks=1)
+        assert await event_changed(uow, event, "moved", sent_at) == 1
+        await uow.commit()
+    async with app.deps.uow() as uow:
+        found = (await uow.session.exec(select(Delivery).where(Delivery.kind == "reminder"))).all()
+    assert sorted((d.due_at, d.status) for d in found if d.status != "cancelled") == [
+        (datetime(2026, 11, 9, 18, tzinfo=UTC), "sent"),
+        (datetime(2026, 11, 16, 18, tzinfo=UTC), "pending"),
+        (datetime(2026, 11, 17, 17, tzinfo=UTC), "pending"),
+    ]

@@ -37,13 +37,21 @@ from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-__all__ = ["Kind", "Rule", "decode_rule", "encode_rule", "occurrences", "wall_time_instant"]
+__all__ = [
+    "Kind",
+    "Rule",
+    "decode_rule",
+    "encode_rule",
+    "named_zone",
+    "occurrences",
+    "wall_time_instant",
+]
 
 Kind = Literal["weekly", "monthly"]
 MAX_INTERVAL_WEEKS = 52
 
 
-def _zone(name: str) -> ZoneInfo:
+def named_zone(name: str) -> ZoneInfo:
     """The zone called ``name``, or ValueError (never KeyError or OSError)."""
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
         raise ValueError(f"not a time zone name: {name!r}")
@@ -84,7 +92,7 @@ class Rule:
                 raise ValueError("until must be a date or None")
             if self.until < self.starts_on:
                 raise ValueError("until is before starts_on")
-        _zone(self.tz)
+        named_zone(self.tz)
         if isinstance(self.interval_weeks, bool) or not isinstance(self.interval_weeks, int):
             raise ValueError("interval_weeks must be an int")
         if self.kind == "weekly":

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from handlers.events.recurrence import wall_time_instant
+from handlers.events.recurrence import named_zone, wall_time_instant
 from storage.models import Event, User
 from storage.uow import UnitOfWork
 
@@ -45,8 +44,8 @@ def reminder_due(event: Event, offset: int) -> datetime:
     if rest or not days:
         return event.starts_at - timedelta(minutes=offset)
     try:
-        tz = ZoneInfo(event.timezone)
-    except Exception:  # an unknown zone name: real time
+        tz = named_zone(event.timezone)
+    except ValueError:  # an unknown or malformed zone: real time
         return event.starts_at - timedelta(minutes=offset)
     local = event.starts_at.astimezone(tz)
     return wall_time_instant(local.date() - timedelta(days=days), local.time(), tz)

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.bootstrap import App
 from handlers.callbacks import EventAction, EventButton
-from handlers.events.service import event_changed
+from handlers.events.service import event_changed, reminder_due
 from handlers.payloads import encode
 from storage.models import Community, Delivery, Event
 from tests.support.resident import Resident
@@ -111,3 +111,11 @@ async def test_an_event_moved_after_its_reminder_was_sent_is_reminded_again(app:
         (datetime(2026, 11, 16, 18, tzinfo=UTC), "pending"),
         (datetime(2026, 11, 17, 17, tzinfo=UTC), "pending"),
     ]
+
+
+@pytest.mark.parametrize("zone", ["Nowhere/Land", "../etc/passwd", "", "A" * 300])
+def test_an_unusable_zone_counts_the_day_before_in_real_time(zone: str) -> None:
+    starts = datetime(2026, 10, 25, 18, 0, tzinfo=UTC)
+    event = Event(title="Meeting", kind="other", starts_at=starts, timezone=zone)
+    assert reminder_due(event, 24 * 60) == starts - timedelta(days=1)
+    assert reminder_due(event, 60) == starts - timedelta(hours=1)

@@ -10,11 +10,7 @@ from babel.dates import format_date
 from handlers.events.dates import Problem
 from handlers.i18n import _, current_locale
 from handlers.markup import escape, fmt
-
-
-def _repeated_hour(local: datetime) -> bool:
-    """Whether ``local`` falls in the hour the clocks go back (it happens twice)."""
-    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+from handlers.timefmt import repeated_hour
 
 
 def long_when(moment: datetime, tz: ZoneInfo) -> str:
@@ -22,7 +18,7 @@ def long_when(moment: datetime, tz: ZoneInfo) -> str:
     local = moment.astimezone(tz)
     day = format_date(local.date(), "EEEE d MMMM y", locale=current_locale())
     clock = f"{local:%H:%M}"
-    if _repeated_hour(local):
+    if repeated_hour(local):
         clock += f" {local.tzname()}"
     return _("{day} at {time}").format(day=day, time=clock)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,11 @@ from storage.models import Community, Delivery, Event
 from tests.support.resident import Resident
 
 
-async def small_event(app: App, capacity: int = 1) -> Event:
+# A week with no clock change in it: moving an event a day moves its reminders a day.
+JANUARY = datetime(2027, 1, 11, 12, 0, tzinfo=UTC)
+
+
+async def small_event(app: App, capacity: int = 1, starts_at: datetime | None = None) -> Event:
     async with app.deps.uow() as uow:
         tarvin = (await uow.session.exec(select(Community).where(Community.name == "Tarvin"))).one()
         event = Event(
@@ -23,7 +28,7 @@ async def small_event(app: App, capacity: int = 1) -> Event:
             title="Litter pick",
             community_id=tarvin.id,
             capacity=capacity,
-            starts_at=datetime.now(UTC) + timedelta(days=5),
+            starts_at=starts_at or datetime.now(UTC) + timedelta(days=5),
         )
         uow.session.add(event)
         await uow.commit()
@@ -62,15 +67,17 @@ async def test_a_full_event_waitlists_and_promotes_when_a_place_frees_up(app: Ap
 
 
 async def test_moving_an_event_moves_reminders_and_tells_people(app: App) -> None:
-    event = await small_event(app, capacity=10)
+    app.deps = dataclasses.replace(app.deps, clock=lambda: JANUARY)
+    event = await small_event(app, capacity=10, starts_at=JANUARY + timedelta(days=5))
     ann = Resident(app.deps, 8_800_000_010, "Ann")
     await ann.press_data(encode(EventButton(EventAction.GOING, event.id or 0)))
     before = sorted(d.due_at for d in await rows(app, "reminder"))
+    assert before, "going to an event five days away schedules its reminders"
     async with app.deps.uow() as uow:
         stored = await uow.events.get(event.id or 0)
         assert stored is not None
         stored.starts_at += timedelta(days=1)
-        assert await event_changed(uow, stored, "moved", datetime.now(UTC)) == 1
+        assert await event_changed(uow, stored, "moved", JANUARY) == 1
         await uow.commit()
     after = sorted(d.due_at for d in await rows(app, "reminder") if d.status == "pending")
     assert after == [d + timedelta(days=1) for d in before]

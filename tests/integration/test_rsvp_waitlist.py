@@ -15,7 +15,6 @@ from handlers.payloads import encode
 from storage.models import Community, Delivery, Event
 from tests.support.resident import Resident
 
-
 # A week with no clock change in it: moving an event a day moves its reminders a day.
 JANUARY = datetime(2027, 1, 11, 12, 0, tzinfo=UTC)
 

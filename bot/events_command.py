@@ -265,13 +265,8 @@ async def _add(uow: UnitOfWork, settings: Settings, now: datetime, args: argpars
         raise ConfigError(str(exc)) from None
     repeat = "weekly" if args.weekly else "monthly" if args.monthly else "none"
     fields = draft.fields("cli")
-    duration = draft.ends - draft.starts if draft.ends else None
     fields.pop("ends_at")
-    events = await create_events(uow, fields, draft.starts, repeat, tz)
-    for event in events:
-        if duration is not None:
-            event.ends_at = event.starts_at + duration
-            uow.session.add(event)
+    events = await create_events(uow, fields, draft.starts, repeat, tz, ends=draft.ends)
     if draft.group_id is not None:
         group = await uow.groups.get(draft.group_id)
         assert group is not None

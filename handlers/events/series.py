@@ -38,6 +38,14 @@ COPIED = (
 )
 
 
+def series_end(series: Event, instant: datetime) -> datetime | None:
+    """When the date of ``series`` starting at ``instant`` ends: as long after its start
+    as the series' first date (real time), or None if the series has no end time."""
+    if series.ends_at is None:
+        return None
+    return instant.astimezone(UTC) + (series.ends_at - series.starts_at)
+
+
 async def top_up_series(uow: UnitOfWork, series: Event, now: datetime) -> list[Event]:
     """Add dates to ``series`` until it has ``AHEAD`` to come; returns the new ones."""
     assert series.id is not None
@@ -57,6 +65,7 @@ async def top_up_series(uow: UnitOfWork, series: Event, now: datetime) -> list[E
                 Event(
                     **fields,
                     starts_at=instant.astimezone(UTC),
+                    ends_at=series_end(series, instant),
                     status="scheduled",
                     series_id=series.id,
                     occurrence_of=instant.astimezone(rule.zone).date(),

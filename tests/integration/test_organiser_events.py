@@ -11,7 +11,7 @@ import dataclasses
 import json
 import subprocess
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -638,8 +638,8 @@ async def test_cli_staff_and_events(deps: Deps, db_url: str, tmp_path: Path) -> 
     added = chinwag(
         [
             "events", "add", "--title", "Tarvin police surgery", "--kind", "surgery",
-            "--community", "Tarvin", "--when", _future(10), "--venue", "Tarvin Library",
-            "--capacity", "20", "--weekly", "--qr", str(qr),
+            "--community", "Tarvin", "--when", _future(10), "--ends", _future(10, "19:30"),
+            "--venue", "Tarvin Library", "--capacity", "20", "--weekly", "--qr", str(qr),
         ],
         db_url,
         tmp_path,
@@ -653,6 +653,11 @@ async def test_cli_staff_and_events(deps: Deps, db_url: str, tmp_path: Path) -> 
     )
     assert len(occurrences) == 8
     assert {e.starts_at.astimezone(LONDON).hour for e in occurrences} == {18}
+    assert {e.ends_at.astimezone(LONDON).time() for e in occurrences if e.ends_at} == {time(19, 30)}
+    series = await one(
+        deps, Event, Event.title == "Tarvin police surgery", Event.status == "series"
+    )
+    assert isinstance(series, Event) and series.ends_at is not None  # for the dates added later
 
     no_place = chinwag(
         ["events", "add", "--title", "Surgery", "--kind", "surgery", "--lpu", "chester",

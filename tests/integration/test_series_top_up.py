@@ -19,7 +19,7 @@ LONDON = ZoneInfo("Europe/London")
 FIRST = datetime(2026, 10, 6, 18, 0, tzinfo=LONDON)  # a Tuesday, before the clocks go back
 
 
-async def weekly_surgery(app: App) -> int:
+async def weekly_surgery(app: App, ends: datetime | None = None) -> int:
     async with app.deps.uow() as uow:
         tarvin = (await uow.session.exec(select(Community).where(Community.name == "Tarvin"))).one()
         fields = {
@@ -29,7 +29,9 @@ async def weekly_surgery(app: App) -> int:
             "lpu_id": tarvin.lpu_id,
             "timezone": "Europe/London",
         }
-        created = await create_events(uow, fields, FIRST.astimezone(UTC), "weekly", LONDON)
+        created = await create_events(
+            uow, fields, FIRST.astimezone(UTC), "weekly", LONDON, ends=ends
+        )
         await uow.commit()
         assert created[0].series_id is not None
         return created[0].series_id
@@ -53,6 +55,24 @@ async def test_a_weekly_series_always_has_its_next_dates(app: App) -> None:
         time(18, 0)
     }  # across the change
     assert len({r.occurrence_of for r in rows}) == len(rows)
+
+
+async def test_dates_added_later_last_as_long_as_the_first(app: App) -> None:
+    series_id = await weekly_surgery(app, ends=(FIRST + timedelta(hours=1, minutes=30)))
+    three_weeks_on = FIRST.astimezone(UTC) + timedelta(weeks=3, hours=1)
+    assert await top_up(app.deps.uow, three_weeks_on) == 3
+    rows = await dates(app, series_id)
+    assert len(rows) == AHEAD + 3
+    for row in rows:  # 18:00 to 19:30 on both sides of the clock change
+        assert row.ends_at is not None
+        assert row.ends_at - row.starts_at == timedelta(hours=1, minutes=30)
+        assert row.ends_at.astimezone(LONDON).time() == time(19, 30)
+
+
+async def test_a_series_without_an_end_time_adds_dates_without_one(app: App) -> None:
+    series_id = await weekly_surgery(app)
+    await top_up(app.deps.uow, FIRST.astimezone(UTC) + timedelta(weeks=3, hours=1))
+    assert {r.ends_at for r in await dates(app, series_id)} == {None}
 
 
 async def test_a_cancelled_date_is_not_made_again(app: App) -> None:

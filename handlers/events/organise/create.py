@@ -12,6 +12,7 @@ from handlers.deliveries import message_payload
 from handlers.events import deeplink, service
 from handlers.events.organise.wording import nth
 from handlers.events.recurrence import Rule, encode_rule, occurrences
+from handlers.events.series import series_end
 from handlers.i18n import _, use_locale
 from handlers.markup import escape, fmt
 from handlers.outbound import Button, keyboard
@@ -24,13 +25,25 @@ OCCURRENCES_AHEAD = 8  # a repeating event is made this many dates ahead
 
 
 async def create_events(
-    uow: UnitOfWork, fields: dict[str, Any], starts: datetime, repeat: str, tz: ZoneInfo
+    uow: UnitOfWork,
+    fields: dict[str, Any],
+    starts: datetime,
+    repeat: str,
+    tz: ZoneInfo,
+    ends: datetime | None = None,
 ) -> list[Event]:
     """Add a one-off event, or a series row and its next occurrences; returns the
-    events people can go to, in time order. ``fields`` are the Event's other columns."""
+    events people can go to, in time order. ``fields`` are the Event's other columns.
+
+    A series row keeps its first date's end too, so the dates ``series.top_up_series``
+    adds later last as long as the first ones."""
     if repeat not in ("weekly", "monthly"):
         event = Event(
-            **fields, starts_at=starts, status="scheduled", checkin_token=deeplink.new_token()
+            **fields,
+            starts_at=starts,
+            ends_at=ends,
+            status="scheduled",
+            checkin_token=deeplink.new_token(),
         )
         return [await uow.events.add(event)]
     local = starts.astimezone(tz)
@@ -46,6 +59,7 @@ async def create_events(
         Event(
             **fields,
             starts_at=starts,
+            ends_at=ends,
             status="series",
             recurrence=encode_rule(rule),
             checkin_token=deeplink.new_token(),
@@ -59,6 +73,7 @@ async def create_events(
                 Event(
                     **fields,
                     starts_at=instant.astimezone(UTC),
+                    ends_at=series_end(series, instant),
                     status="scheduled",
                     series_id=series.id,
                     occurrence_of=instant.astimezone(tz).date(),

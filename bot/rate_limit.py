@@ -17,9 +17,12 @@ its own, the same for both transports:
 
 The delivery engine (``bot.dispatcher``: broadcasts, reminders, notices) sends
 through a ``SharedRateLimiter``; the terminal, which talks to nobody else, keeps the
-in-process ``RateLimiter``. Replies to updates do not go through either: they are
-few and answer someone who is waiting, and the default rate (25 a second) leaves
-them headroom under Telegram's 30.
+in-process ``RateLimiter``. Replies to updates never wait for either: they answer
+someone who is waiting. They are counted against the shared rate once sent
+(``handlers.safety.chat_log.SentLog``, which moves the ``global`` slot on by one
+interval per reply), so bulk messages make room for them and the two together keep
+to the rate; the default (25 a second) leaves headroom under Telegram's 30 for a
+burst of replies.
 
 Time is a monotonic clock (wall-clock epoch seconds for the shared limiter, since
 several machines take part) and ``sleep`` is injectable, so tests need not wait.

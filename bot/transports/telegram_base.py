@@ -56,7 +56,8 @@ class TelegramTransport(ABC, Generic[U]):
         self.order = ChatOrder()
         self.poller: Poller[U] | None = None
         self._retry_later: set[int] = set()
-        self.sent_log = SentLog()
+        # Replies count against the send rate every worker shares (they never wait for it).
+        self.sent_log = SentLog(reply_interval=1.0 / app.settings.send_rate)
         # Webhook mode: a button press is answered in the webhook's own HTTP answer
         # (the Bot API runs a method given there), one request fewer per press.
         self.answer_in_webhook = False

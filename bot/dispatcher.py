@@ -10,7 +10,8 @@ One run (``Dispatcher.run_due``):
    ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two dispatchers never share a row),
    so memory does not grow with the number of due rows;
 3. each row, in turn: too late (beyond the grace window, for reminders and plain
-   messages that are not urgent) → ``missed``; composed in the recipient's language
+   messages that are not urgent, counted from the end of any hold it would have had
+   at its time) → ``missed``; composed in the recipient's language
    (``handlers.deliveries``; ``None`` → ``cancelled``); sent through the transport's
    port within the rate limits (``bot.rate_limit``), with 429 obeyed and 5xx and
    timeouts retried (``bot.transports.render``). Its outcome is committed at once,
@@ -237,7 +238,7 @@ class Dispatcher:
         now = self.clock()
         if not await self._still_ours(row, now):
             return "lost"
-        if self._too_late(row, now):
+        if self._too_late(row, now) and not await self._held_anyway(row, now):
             await self._finish(row, "missed", error=f"late by {now - row.due_at}")
             return "missed"
         try:
@@ -274,6 +275,15 @@ class Dispatcher:
 
     def _too_late(self, row: Delivery, now: datetime) -> bool:
         return not row.urgent and row.kind in LATE_KINDS and now - row.due_at > self.config.grace
+
+    async def _held_anyway(self, row: Delivery, now: datetime) -> bool:
+        """Whether a row found late would have been held (quiet hours) at its time
+        until a moment within the grace window of ``now``, or later: then no one was
+        made to wait by the delay (a worker down during the night), so the row goes
+        on to the hold and the send as if it had been on time, not to ``missed``."""
+        async with self.app.deps.uow() as uow:
+            until = await held_until(self.app.deps, uow, row, row.due_at)
+        return until is not None and now - until <= self.config.grace
 
     async def _still_ours(self, row: Delivery, now: datetime) -> bool:
         """A batch may take long (429 pauses): renew an old claim before another

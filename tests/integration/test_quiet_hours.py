@@ -129,6 +129,40 @@ async def test_a_quiet_row_at_night_waits_until_eight_and_goes_once(
     assert await dispatcher.run_due() == 0
 
 
+async def test_a_quiet_row_due_while_no_worker_ran_still_waits_for_the_morning(
+    resident: Resident, deps: Deps, port: RecordingPort, dispatcher: Dispatcher, clock: Clock
+) -> None:
+    row_id = await queue(deps, "news")  # due at 22:30, in the quiet hours
+    clock.now = NIGHT + timedelta(hours=3)  # the workers were down until 01:30
+    assert await dispatcher.run_due() == 0
+    held = await load(deps, row_id)
+    assert (held.status, held.due_at) == ("pending", MORNING)  # not missed: it was to wait
+    clock.now = MORNING
+    assert await dispatcher.run_due() == 1
+    assert sent(port) == ["news"]
+
+
+async def test_a_row_held_until_the_morning_is_missed_if_the_morning_is_long_gone(
+    resident: Resident, deps: Deps, port: RecordingPort, dispatcher: Dispatcher, clock: Clock
+) -> None:
+    row_id = await queue(deps, "news")
+    clock.now = MORNING + timedelta(hours=2)  # down all night and until 10:00
+    assert await dispatcher.run_due() == 1
+    assert sent(port) == []
+    assert (await load(deps, row_id)).status == "missed"
+
+
+async def test_a_row_due_before_the_quiet_hours_is_missed_after_an_outage(
+    resident: Resident, deps: Deps, port: RecordingPort, dispatcher: Dispatcher, clock: Clock
+) -> None:
+    clock.now = NIGHT - timedelta(hours=2)  # 20:30: it would have gone at once
+    row_id = await queue(deps, "news")
+    clock.now = NIGHT  # found at 22:30, two hours late and in the quiet hours
+    assert await dispatcher.run_due() == 1
+    assert sent(port) == []
+    assert (await load(deps, row_id)).status == "missed"
+
+
 async def test_urgent_and_ordinary_rows_do_not_wait(
     resident: Resident, deps: Deps, port: RecordingPort, dispatcher: Dispatcher
 ) -> None:

@@ -13,16 +13,17 @@ its own, the same for both transports:
   ``send_slots`` table (``storage.repositories.send_slots``), so that two workers
   send at the configured rate between them, not twice it; a 429 pauses them all;
 - ``LimitedPort``: a ``BotApiPort`` that waits for the limiter before each call and
-  pauses it on a 429.
+  pauses it on a 429;
+- ``ReplyTally``: the replies a worker sent, counted against the shared rate.
 
 The delivery engine (``bot.dispatcher``: broadcasts, reminders, notices) sends
 through a ``SharedRateLimiter``; the terminal, which talks to nobody else, keeps the
 in-process ``RateLimiter``. Replies to updates never wait for either: they answer
 someone who is waiting. They are counted against the shared rate once sent
-(``handlers.safety.chat_log.SentLog``, which moves the ``global`` slot on by one
-interval per reply), so bulk messages make room for them and the two together keep
-to the rate; the default (25 a second) leaves headroom under Telegram's 30 for a
-burst of replies.
+(``ReplyTally``: every second or so, a worker moves the ``global`` slot on by one
+interval per reply it sent), so bulk messages make room for them and the two
+together keep to the rate; the default (25 a second) leaves headroom under
+Telegram's 30 for a burst of replies.
 
 Time is a monotonic clock (wall-clock epoch seconds for the shared limiter, since
 several machines take part) and ``sleep`` is injectable, so tests need not wait.
@@ -32,6 +33,7 @@ Nothing here is global: every dispatcher has its own limiter.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -355,3 +357,61 @@ class LimitedPort:
 
     def classify(self, exc: BaseException) -> Classified | None:
         return self.port.classify(exc)
+
+
+class ReplyTally:
+    """The replies this worker sent, counted against the shared rate in the background.
+
+    ``add`` only counts. About a second later (``period``) one short transaction
+    moves the ``global`` slot on by ``interval`` per reply counted meanwhile, however
+    many updates there were, so the per-update path gains no database work. A
+    stopping worker writes its count at once (``flush``); a kill -9 forgets at most
+    one period's: bulk messages then go a little sooner, still within Telegram's own
+    limits (429s are obeyed).
+    """
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        rate: float,
+        *,
+        period: float = 1.0,
+        clock: Monotonic = time.time,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.uow = uow
+        self.interval = 1.0 / rate
+        self.period = period
+        self.clock = clock
+        self.pending = 0
+        self.writes = 0  # transactions written, for tests
+        self._writer: asyncio.Task[None] | None = None
+        self._now = asyncio.Event()
+
+    def add(self, replies: int) -> None:
+        if replies <= 0:
+            return
+        self.pending += replies
+        if self._writer is None or self._writer.done():
+            self._now.clear()
+            self._writer = asyncio.create_task(self._write_soon(), name="chinwag-reply-tally")
+
+    async def _write_soon(self) -> None:
+        while self.pending:  # replies counted during a write are written next
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._now.wait(), self.period)
+            count, self.pending = self.pending, 0
+            try:
+                async with self.uow() as uow:
+                    await uow.send_slots.reserve(GLOBAL, self.clock(), self.interval * count)
+                    await uow.commit()
+                self.writes += 1
+            except Exception:
+                log.warning("replies not counted against the send rate", extra={"replies": count})
+
+    async def flush(self) -> None:
+        """Write the count in hand now, and wait for it (a stopping worker, tests)."""
+        if self._writer is not None and not self._writer.done():
+            self._now.set()
+            await asyncio.shield(self._writer)

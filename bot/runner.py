@@ -86,6 +86,7 @@ async def run_bot(settings: Settings) -> int:
             await ops.stop()
         if deliveries is not None:  # the message in flight is recorded before the database closes
             await deliveries.shutdown()
+        await transport.reply_tally.flush()  # the replies of the last second still count
         await transport.close()
         await app.close()
     return 0

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from bot.bootstrap import App
 from bot.errors import ConfigError
+from bot.rate_limit import ReplyTally
 from bot.transports.chat_order import ChatOrder
 from bot.transports.core import process
 from bot.transports.polling import Poller, RetryLater
@@ -56,8 +57,9 @@ class TelegramTransport(ABC, Generic[U]):
         self.order = ChatOrder()
         self.poller: Poller[U] | None = None
         self._retry_later: set[int] = set()
+        self.sent_log = SentLog()
         # Replies count against the send rate every worker shares (they never wait for it).
-        self.sent_log = SentLog(reply_interval=1.0 / app.settings.send_rate)
+        self.reply_tally = ReplyTally(app.deps.uow, app.settings.send_rate)
         # Webhook mode: a button press is answered in the webhook's own HTTP answer
         # (the Bot API runs a method given there), one request fewer per press.
         self.answer_in_webhook = False
@@ -126,6 +128,7 @@ class TelegramTransport(ABC, Generic[U]):
                 self._keep_webhook_answer(event.update_id, origin.callback_id, text, alert)
                 origin = dataclasses.replace(origin, callback_id=None)
             sent = await deliver(self.port, replies, origin)
+            self.reply_tally.add(len(sent))
             await self.sent_log.remember(self.app.deps, sent, event.update_id if replies else None)
 
     def _answer_in_webhook(self, update_id: int | None) -> bool:

@@ -3,10 +3,6 @@
 The resident's messages are recorded by ``handlers.dispatch`` in the update's own
 transaction; the bot's replies by the transport once they are sent
 (``remember_sent``). Only ids and times are kept, for 48 hours.
-
-The same write counts the replies against the shared send rate (``SentLog`` with a
-``reply_interval``): replies never wait for the rate, but the delivery engine's bulk
-messages, which do, make room for them.
 """
 
 from __future__ import annotations
@@ -19,7 +15,6 @@ from dataclasses import dataclass
 
 from handlers.context import Deps
 from handlers.inbound import ButtonPress, InboundEvent
-from storage.repositories.send_slots import GLOBAL
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -38,31 +33,24 @@ async def record_inbound(uow: UnitOfWork, deps: Deps, event: InboundEvent) -> No
 
 @dataclass(frozen=True, slots=True)
 class SentReplies:
-    """What one update's replies left behind: the bot's messages in private chats,
-    ``(chat_id, message_id)``, the update whose kept replies can now be forgotten, and
-    how many messages were sent in all (group chats too)."""
+    """What one update's replies left behind: the bot's messages, ``(chat_id,
+    message_id)``, and the update whose kept replies can now be forgotten."""
 
     messages: tuple[tuple[int, int], ...]
     update_id: int | None = None
-    sent_count: int = 0
 
     @classmethod
     def of(cls, sent: Iterable[tuple[int, int]], update_id: int | None) -> SentReplies:
-        every = tuple(sent)
         # Only private chats (the user's own, positive, id) can be cleared by the quick exit.
-        return cls(tuple((c, m) for c, m in every if c > 0), update_id, len(every))
+        return cls(tuple((c, m) for c, m in sent if c > 0), update_id)
 
     @property
     def empty(self) -> bool:
-        return not self.messages and self.update_id is None and not self.sent_count
+        return not self.messages and self.update_id is None
 
 
-async def _write(
-    deps: Deps, batch: Sequence[SentReplies], reply_interval: float | None = None
-) -> None:
-    """One transaction for every update of ``batch``; with ``reply_interval``, the
-    global send slot moves on by that much per message sent (last, so the row that
-    every sender shares is held for the shortest time)."""
+async def _write(deps: Deps, batch: Sequence[SentReplies]) -> None:
+    """One transaction for every update of ``batch``."""
     by_chat: defaultdict[int, list[int]] = defaultdict(list)
     for item in batch:
         for chat_id, message_id in item.messages:
@@ -78,9 +66,6 @@ async def _write(
             from_bot=True,
             at=at,
         )
-        sent = sum(item.sent_count for item in batch)
-        if reply_interval and sent:
-            await uow.send_slots.reserve(GLOBAL, at.timestamp(), reply_interval * sent)
         await uow.commit()
 
 
@@ -108,15 +93,10 @@ class SentLog:
     its own record is committed (or failed, logged), so an update is answered to
     Telegram after its replies are known to be sent, as before. One update at a time
     costs what ``remember_sent`` does.
-
-    With ``reply_interval`` (``1 / CHINWAG_SEND_RATE``) the replies are counted against
-    the rate every worker shares (``storage.repositories.send_slots``), so replies and
-    bulk messages together keep to it, however many workers there are.
     """
 
-    def __init__(self, max_batch: int = 500, reply_interval: float | None = None) -> None:
+    def __init__(self, max_batch: int = 500) -> None:
         self.max_batch = max_batch
-        self.reply_interval = reply_interval
         self._queue: list[tuple[SentReplies, asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self.writes = 0  # transactions written, for tests and benchmarks
@@ -139,7 +119,7 @@ class SentLog:
         while self._queue:
             taken, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
             try:
-                await _write(deps, [item for item, _ in taken], self.reply_interval)
+                await _write(deps, [item for item, _ in taken])
                 self.writes += 1
             except Exception:
                 log.warning(

@@ -64,6 +64,7 @@ class RunningBot:
             self.transport.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(self.task, 15)
+        await self.transport.reply_tally.flush()  # as ``bot.runner`` does
         await self.transport.close()
         await self.app.close()
 

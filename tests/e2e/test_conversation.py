@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from bot.settings import Settings
 from handlers.context import Deps
+from storage.repositories.send_slots import GLOBAL
 from tests.e2e.conftest import RunningBot, start_bot
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.fake_user import FakeUser
@@ -52,6 +56,27 @@ async def test_a_resident_completes_the_whole_conversation(
     assert answers["exists"].text == "A village hall and a <b>football</b> club"
     assert answers["issues"].choice_list() == ["speeding"]
     assert set(answers) == {"community", "exists", "needs", "issues", "future"}
+
+
+async def test_replies_count_against_the_shared_send_rate(
+    bot_api: FakeBotApi, running_bot: RunningBot
+) -> None:
+    before = time.time()
+    user = bot_api.user(5_100_000_009, "Cai")
+    await user.send("/start")
+    await user.wait_for(contains="What would you like to do?")
+    tally = running_bot.transport.reply_tally
+    for _ in range(500):  # the message arrives just before the transport counts it
+        if tally.pending or tally.writes:
+            break
+        await asyncio.sleep(0.01)
+    await tally.flush()
+    async with running_bot.app.deps.uow() as uow:
+        next_free = await uow.send_slots.next_at(GLOBAL)
+    # The welcome went out at once, and moved the slot bulk messages wait for.
+    interval = 1.0 / running_bot.app.settings.send_rate
+    assert next_free is not None and next_free >= before + interval
+    assert tally.writes >= 1
 
 
 async def test_a_stopped_bot_resumes_the_conversation_after_a_restart(

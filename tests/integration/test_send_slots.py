@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.rate_limit import SharedRateLimiter
+from bot.rate_limit import ReplyTally, SharedRateLimiter
 from storage.database import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.uow import UnitOfWork
@@ -257,3 +257,44 @@ async def test_two_workers_sending_at_once_share_the_rate(
     assert elapsed >= (count - 1) / rate * 0.95  # not twice the rate
     assert elapsed < (count - 1) / rate + 1.0
     assert len(sent) == count
+
+
+# -- replies, counted against the shared rate ------------------------------------
+
+
+async def test_replies_sent_by_one_worker_make_the_others_bulk_wait(
+    workers: tuple[Factory, Factory],
+) -> None:
+    t = FakeTime()
+    replies = ReplyTally(workers[0], rate=10, clock=t)
+    for sent in (2, 0, 1):  # three updates' replies: three messages in all
+        replies.add(sent)
+    await replies.flush()
+    assert replies.writes == 1  # one write for them all
+    bulk = SharedRateLimiter(workers[1], rate=10, per_chat_interval=0, clock=t, sleep=t.sleep)
+    assert await bulk.acquire(42) == pytest.approx(0.3)  # after the three replies
+    assert replies.pending == 0
+
+
+async def test_the_tally_writes_on_its_own_a_period_later(
+    workers: tuple[Factory, Factory],
+) -> None:
+    t = FakeTime()
+    replies = ReplyTally(workers[0], rate=10, period=0.01, clock=t)
+    replies.add(5)
+    for _ in range(200):
+        if replies.writes:
+            break
+        await asyncio.sleep(0.01)
+    assert await next_at(workers[1], "global") == pytest.approx(t.now + 0.5)
+    replies.add(1)  # a later reply starts a new write
+    await replies.flush()
+    assert replies.writes == 2
+    assert await next_at(workers[1], "global") == pytest.approx(t.now + 0.6)
+
+
+async def test_no_replies_write_nothing(workers: tuple[Factory, Factory]) -> None:
+    replies = ReplyTally(workers[0], rate=10)
+    replies.add(0)
+    await replies.flush()
+    assert replies.writes == 0 and await next_at(workers[0], "global") is None

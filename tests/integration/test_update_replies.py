@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import col, select
 
-from bot.rate_limit import SharedRateLimiter
 from handlers import reply_codec
 from handlers.context import Deps
 from handlers.dispatch import UpdateInFlight, handle
@@ -35,7 +34,6 @@ from handlers.outbound import (
 from handlers.retention import prune_update_log
 from handlers.safety.chat_log import SentLog, remember_sent
 from storage.models import ChatMessage, ProcessedUpdate
-from storage.repositories.send_slots import GLOBAL
 from tests.integration.test_resident_conversation import answers_of, walk_to_exists
 from tests.support.resident import Resident
 
@@ -237,26 +235,3 @@ async def test_forget_leaves_no_kept_replies_of_the_person(deps: Deps) -> None:
             )
         ).all()
     assert kept == []
-
-
-async def test_replies_count_against_the_rate_every_worker_shares(deps: Deps) -> None:
-    """Replies never wait for the shared rate, but the bulk messages sent after them do."""
-    now = 1_800_000_000.0
-    clocked = dataclasses.replace(deps, clock=lambda: datetime.fromtimestamp(now, UTC))
-    log = SentLog(reply_interval=0.1)  # 10 a second
-    # Two replies in a resident's chat and one in a group chat: all three count.
-    await log.remember(clocked, [(5_000_000_600, 1), (5_000_000_600, 2), (-100123, 3)])
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    bulk = SharedRateLimiter(deps.uow, rate=10, per_chat_interval=0, clock=lambda: now, sleep=sleep)
-    assert await bulk.acquire(5_000_000_601) == pytest.approx(0.3)  # after the three replies
-    assert slept == [pytest.approx(0.3)]
-
-
-async def test_without_a_reply_interval_the_shared_rate_is_left_alone(deps: Deps) -> None:
-    await SentLog().remember(deps, [(5_000_000_602, 1)], update_id=None)
-    async with deps.uow() as uow:
-        assert await uow.send_slots.next_at(GLOBAL) is None

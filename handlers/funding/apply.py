@@ -212,7 +212,7 @@ async def on_answer(ctx: Context, app_id: int, raw: str) -> Replies:
         setattr(app, app.step, text)
     index = STEPS.index(app.step) + 1
     app.step = STEPS[index] if index < len(STEPS) else "review"
-    ctx.uow.session.add(app)
+    await ctx.uow.funding.save_draft(app)
     if app.step == "review":
         _set_awaiting(ctx, "")
         return [await summary(ctx, app)]

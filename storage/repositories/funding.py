@@ -25,6 +25,7 @@ from storage.models import (
     FundingPot,
     Lpu,
 )
+from storage.repositories.conversations import StaleConversation
 
 OPEN_FOR_REVIEW = ("submitted", "question")
 DECIDED = ("approved", "declined", "withdrawn")
@@ -38,6 +39,24 @@ class Approval:
 
     refused: Refusal | None
     balance_pence: int
+
+
+class StaleApplication(StaleConversation):
+    """Another worker moved this draft application on first (the update is retried,
+    as for conversations)."""
+
+
+# What an applicant's answers change on a draft application.
+_DRAFT_FIELDS = (
+    "step",
+    "project_name",
+    "problem",
+    "beneficiaries",
+    "cost_breakdown",
+    "requested_pence",
+    "partners",
+    "contact",
+)
 
 
 def _rowcount(result: Any) -> int:
@@ -161,6 +180,26 @@ class FundingRepository:
             .order_by(col(FundingApplication.id).desc())
         )
         return (await self._session.exec(query)).first()
+
+    async def save_draft(self, application: FundingApplication) -> None:
+        """Write an answer to a draft, failing if another worker changed it since it
+        was read: two messages at once must not both answer the same step."""
+        seen = application.version
+        values: dict[str, Any] = {name: getattr(application, name) for name in _DRAFT_FIELDS}
+        values["version"] = seen + 1
+        result = await self._session.exec(
+            update(FundingApplication)
+            .where(
+                col(FundingApplication.id) == application.id,
+                col(FundingApplication.version) == seen,
+                col(FundingApplication.status) == "draft",
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(result) != 1:
+            raise StaleApplication(application.id)
+        application.version = seen + 1
 
     async def of_applicant(self, applicant_id: int) -> Sequence[FundingApplication]:
         query = (

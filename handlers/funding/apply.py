@@ -11,7 +11,7 @@ from handlers.funding.card import application_body
 from handlers.funding.money import money, pence
 from handlers.funding.notify import tell
 from handlers.i18n import N_, _
-from handlers.markup import escape, fmt
+from handlers.markup import escape, fmt, fmt_plain
 from handlers.outbound import Button, Edit, Keyboard, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
 from handlers.roles import is_staff
@@ -83,7 +83,9 @@ async def home(ctx: Context) -> Replies:
     for app in mine:
         if app.status == "draft" and app.id is not None:
             name = app.project_name or _("your application")
-            rows.append([b(fmt(_("▶️ Carry on: {name}"), name=name), FundingAction.RESUME, app.id)])
+            rows.append(
+                [b(fmt_plain(_("▶️ Carry on: {name}"), name=name), FundingAction.RESUME, app.id)]
+            )
     rows += [[b(f"💷 {p.title}", FundingAction.POT, p.id or 0)] for p in pots[:10]]
     if is_staff(ctx.user):
         rows.append([b(_("📋 Applications to review"), FundingAction.REVIEW)])
@@ -135,6 +137,9 @@ async def start(ctx: Context, pot_id: int) -> Replies:
     pot = next((p for p in pots if p.id == pot_id), None)
     if pot is None:
         return [Notice(text=_("That pot is not open for you."), alert=True)]
+    for mine in await ctx.uow.funding.of_applicant(ctx.user_id):
+        if mine.pot_id == pot_id and mine.status == "draft":
+            return await ask_step(ctx, mine)  # "Apply" pressed again: carry on with it
     groups = [g for g in await ctx.uow.funding.member_groups(ctx.user_id)]
     lpu = await ctx.uow.funding.pot_lpu(pot)
     group = next((g for g in groups if g.lpu_id == lpu), None)

@@ -61,3 +61,27 @@ async def test_two_answers_at_once_on_two_workers_fill_two_steps(settings: Setti
     finally:
         await first.close()
         await second.close()
+
+
+async def test_apply_pressed_twice_makes_one_draft(settings: Settings) -> None:
+    """A second press of "Apply" (or a replayed button) carries on with the draft for
+    that pot instead of starting another one."""
+    first, second = await _two_workers(settings)
+    try:
+        await lpu_pot(first)
+        member = await group_member(first)
+        await member.send("/funding")
+        await member.press("Chester LPU fund")
+        apply_button = member.find("Apply").payload
+        await member.press_data(apply_button)
+        await member.send("Speed signs")
+        await member.press_data(apply_button)
+        assert "Step 2 of 7" in member.text
+        async with first.deps.uow() as uow:
+            user = await uow.users.by_telegram_id(member.sender.telegram_id)
+            assert user is not None and user.id is not None
+            mine = await uow.funding.of_applicant(user.id)
+        assert [(a.status, a.project_name) for a in mine] == [("draft", "Speed signs")]
+    finally:
+        await first.close()
+        await second.close()

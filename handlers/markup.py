@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 
 from handlers.i18n import current_locale
 from handlers.language.names import is_rtl
-from handlers.shown_text import isolated, neutral
+from handlers.shown_text import isolated, neutral, one_line
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -31,12 +31,12 @@ def escape(value: object) -> str:
 FSI, PDI = "\u2068", "\u2069"
 
 
-def _param(value: object, locale: str, rtl: bool) -> str:
+def _param(value: object, locale: str, rtl: bool, *, html_text: bool = True) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         text = format_decimal(value, locale=locale)  # 1,234 / 1 234 / 1.234
     else:
         text = str(value)
-    text = escape(text)
+    text = escape(text) if html_text else one_line(text)
     if rtl and text:
         return f"{FSI}{text}{PDI}"
     return isolated(text)  # a right-to-left name in a left-to-right sentence
@@ -49,6 +49,17 @@ def fmt(template: str, **params: Any) -> str:
     locale = current_locale()
     rtl = is_rtl(locale)
     return template.format(**{k: _param(v, locale, rtl) for k, v in params.items()})
+
+
+def fmt_plain(template: str, **params: Any) -> str:
+    """``fmt`` for plain text, which Telegram shows as given: button labels and the
+    pop-up notice of a button press. Parameters are made neutral and put on one line,
+    not HTML-escaped (an escaped "Tea & talk" would read "Tea &amp; talk")."""
+    locale = current_locale()
+    rtl = is_rtl(locale)
+    return template.format(
+        **{k: _param(v, locale, rtl, html_text=False) for k, v in params.items()}
+    )
 
 
 def to_plain(text: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from handlers.callbacks import StepAction, StepButton
 from handlers.conversation.questionnaire import Questionnaire, Step, StepKind
 from handlers.i18n import _
-from handlers.markup import escape, fmt
+from handlers.markup import escape, fmt, fmt_plain
 from handlers.outbound import Button, Keyboard, Text, keyboard
 from handlers.payloads import encode
 from handlers.safety.quick_exit import quick_exit_button
@@ -143,7 +143,7 @@ def render_areas(
                 button(
                     conv,
                     step,
-                    fmt(_("📍 {name}"), name=name),
+                    fmt_plain(_("📍 {name}"), name=name),
                     StepAction.COMMUNITY,
                     str(community_id),
                 )
@@ -179,7 +179,7 @@ def render_review(
             f"<b>{label}</b>\n{answer_summary(questionnaire, question, by_question.get(question.id))}"
         )
         edit_buttons.append(
-            button(conv, step, fmt(_("✏️ {label}"), label=label), StepAction.EDIT, question.id)
+            button(conv, step, fmt_plain(_("✏️ {label}"), label=label), StepAction.EDIT, question.id)
         )
     if conv.anonymous:
         lines.append(_("🕶 You are answering anonymously."))

@@ -13,7 +13,7 @@ from handlers.funding.card import application_body
 from handlers.funding.money import money, pence
 from handlers.funding.notify import tell
 from handlers.i18n import _
-from handlers.markup import fmt
+from handlers.markup import fmt, fmt_plain
 from handlers.outbound import Keyboard, Notice, OutboundReply, Text, keyboard
 from handlers.roles import everywhere
 from handlers.staff.guard import log_refused
@@ -88,7 +88,7 @@ async def show(ctx: Context, app_id: int) -> Replies:
         buttons = keyboard(
             [
                 b(
-                    fmt(_("✅ Approve {amount}"), amount=money(offer)),
+                    fmt_plain(_("✅ Approve {amount}"), amount=money(offer)),
                     FundingAction.APPROVE,
                     app_id,
                     app.version,

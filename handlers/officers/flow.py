@@ -6,7 +6,7 @@ from handlers.callbacks import OfficerAction, Officers
 from handlers.context import Context
 from handlers.conversation.flow import home_button
 from handlers.i18n import _
-from handlers.markup import fmt
+from handlers.markup import fmt_plain
 from handlers.officers import lookup
 from handlers.officers.card import officer_card
 from handlers.officers.index import Place
@@ -85,10 +85,10 @@ async def on_button(ctx: Context, press: Officers) -> Replies:
         return await show(ctx, place)
     if press.action is OfficerAction.FOLLOW:
         await ctx.uow.follows.follow(ctx.user_id, place.id)
-        notice = fmt(_("You now follow the {community} team."), community=place.name)
+        notice = fmt_plain(_("You now follow the {community} team."), community=place.name)
     else:
         await ctx.uow.follows.unfollow(ctx.user_id, place.id)
-        notice = fmt(_("You no longer follow the {community} team."), community=place.name)
+        notice = fmt_plain(_("You no longer follow the {community} team."), community=place.name)
     card = (await show(ctx, place))[-1]
     assert isinstance(card, Text)
     return [Notice(text=notice), Edit(text=card.text, buttons=card.buttons)]

@@ -279,3 +279,17 @@ async def test_an_organiser_opens_a_pot_in_the_chat(chat_app: App) -> None:
     member = await group_member(chat_app)
     await member.send("/funding")
     assert "Hoole fund" in [b.label.split(" ", 1)[1] for b in member.buttons()]
+
+
+async def test_a_draft_button_shows_the_project_name_as_written(chat_app: App) -> None:
+    """Button labels are plain text: "Tea & talk", not "Tea &amp; talk"."""
+    await lpu_pot(chat_app)
+    member = await group_member(chat_app)
+    await member.send("/funding")
+    await member.press("Chester LPU fund")
+    await member.press("Apply")
+    await member.send("Tea & talk <for everyone>")
+    await member.send("/cancel")
+    await member.send("/funding")
+    labels = [b.label for b in member.buttons()]
+    assert "▶️ Carry on: Tea & talk <for everyone>" in labels

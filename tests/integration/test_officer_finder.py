@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.bootstrap import App
 from bot.integrations.postcodes_io import PostcodesIo
+from handlers.outbound import Notice
 from storage.models import Community, Follow
 from tests.fakes.postcodes_api import FakePostcodesApi
 from tests.support.resident import Resident
@@ -148,3 +149,19 @@ async def test_the_found_community_is_remembered_for_the_conversation(finder: Ap
     await r.press("Start")
     await r.press("I agree")
     assert "📍 Tarvin" in [b.label for b in r.buttons()]
+
+
+async def test_the_follow_notice_shows_an_ampersand_as_written(finder: App) -> None:
+    """A pop-up notice is plain text: "Tarvin & Kelsall", not "Tarvin &amp; Kelsall"."""
+    async with finder.deps.uow() as uow:
+        tarvin = await community(finder, "Tarvin")
+        tarvin.name = "Tarvin & Kelsall"
+        uow.session.add(tarvin)
+        await uow.commit()
+    r = await ask(finder, "CH3 8EH")
+    await r.press("Follow updates from this team")
+    [notice] = [reply.text for reply in r.replies if isinstance(reply, Notice)]
+    assert notice == "You now follow the Tarvin & Kelsall team."
+    await r.press("Stop following")
+    [notice] = [reply.text for reply in r.replies if isinstance(reply, Notice)]
+    assert notice == "You no longer follow the Tarvin & Kelsall team."

@@ -10,7 +10,7 @@ from bot.settings import Settings
 from handlers.callbacks import StepAction, StepButton
 from handlers.context import Deps
 from handlers.payloads import encode
-from storage.models import Answer, Conversation, User
+from storage.models import Answer, Community, Conversation, User
 from tests.support.resident import Resident
 
 
@@ -227,3 +227,16 @@ async def test_telegram_ids_beyond_32_bits_are_stored(deps: Deps) -> None:
     async with deps.uow() as uow:
         user = (await uow.session.exec(select(User).where(User.telegram_id == big))).one()
         assert user.chat_id == big
+
+
+async def test_the_remembered_community_button_shows_its_name_as_written(deps: Deps) -> None:
+    """Button labels are plain text: "📍 Tarvin & Kelsall", not "📍 Tarvin &amp; Kelsall"."""
+    r = Resident(deps)
+    await walk_to_exists(r)
+    async with deps.uow() as uow:
+        tarvin = (await uow.session.exec(select(Community).where(Community.name == "Tarvin"))).one()
+        tarvin.name = "Tarvin & Kelsall"
+        uow.session.add(tarvin)
+        await uow.commit()
+    await r.send("/back")
+    assert "📍 Tarvin & Kelsall" in [b.label for b in r.buttons()]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.markup import TELEGRAM_TEXT_LIMIT, escape, fmt, split_text, to_plain
+from handlers.markup import TELEGRAM_TEXT_LIMIT, escape, fmt, fmt_plain, split_text, to_plain
 
 # --- escaping --------------------------------------------------------------------------
 
@@ -34,6 +34,13 @@ def test_fmt_escapes_parameters_but_keeps_template_tags() -> None:
     out = fmt("<b>Hello {name}</b>, you wrote <i>{answer}</i>", name="<script>", answer="a & <b>")
     assert out == "<b>Hello &lt;script&gt;</b>, you wrote <i>a &amp; &lt;b&gt;</i>"
     assert to_plain(out) == "Hello <script>, you wrote a & <b>"
+
+
+def test_fmt_plain_keeps_text_as_written_on_one_line() -> None:
+    """Button labels and pop-up notices are not HTML: nothing is escaped in them."""
+    out = fmt_plain("📍 {name}", name="Tarvin & <Kelsall>\n\u202eend")
+    assert out == "📍 Tarvin & <Kelsall> end"
+    assert fmt_plain("{n} people", n=1234) == "1,234 people"
 
 
 def test_fmt_with_non_string_parameters() -> None:

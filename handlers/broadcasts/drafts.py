@@ -58,10 +58,10 @@ def not_staff() -> Replies:
 
 
 async def save(ctx: Context, broadcast: Broadcast, step: str) -> None:
-    broadcast.step = step
-    broadcast.version += 1
+    """Write the draft's changes and its step, if nobody changed or sent it meanwhile
+    (``StaleBroadcast``, and the update is retried, otherwise)."""
     ctx.uow.session.add(broadcast)
-    await ctx.uow.session.flush()
+    await ctx.uow.broadcasts.save_draft(broadcast, step=step)
 
 
 async def own_draft(ctx: Context, broadcast_id: int | None) -> Broadcast | None:

@@ -112,8 +112,11 @@ async def _send(ctx: Context, draft: Broadcast, place: Audience) -> Replies:
                 text=_("Nobody follows this area yet, so there is nobody to send to."), alert=True
             )
         ]
-    queued = await service.send_now(ctx.uow, draft.id, ctx.now())
+    queued = await service.send_now(ctx.uow, draft.id, ctx.now(), version=draft.version)
     if queued == 0:
+        await ctx.uow.session.refresh(draft)
+        if draft.status == "draft":  # changed at the same moment (a new text came in)
+            return [Notice(text=_("That button is out of date."), alert=True)]
         return [Notice(text=_("That message has already gone."), alert=True)]
     remember_status_message(ctx, draft)
     set_awaiting(ctx, None)

@@ -18,17 +18,23 @@ from storage.uow import UnitOfWork
 
 
 async def send_now(
-    uow: UnitOfWork, broadcast_id: int, now: datetime, *, from_status: str = "draft"
+    uow: UnitOfWork,
+    broadcast_id: int,
+    now: datetime,
+    *,
+    from_status: str = "draft",
+    version: int | None = None,
 ) -> int:
     """Queue one delivery per follower of the audience, due now; returns how many.
 
     Nothing happens (0) when the broadcast is no longer ``from_status``: it was
-    already sent, stopped, or started by someone else.
+    already sent, stopped, or started by someone else; nor when ``version`` is given
+    and the draft has changed since (a new text came in at the same moment).
     """
     broadcast = await uow.broadcasts.get(broadcast_id)
     if broadcast is None or broadcast.status != from_status:
         return 0
-    if not await uow.broadcasts.claim_for_sending(broadcast_id, from_status, now):
+    if not await uow.broadcasts.claim_for_sending(broadcast_id, from_status, now, version):
         return 0
     recipients = await uow.broadcasts.fan_out(broadcast, now)
     await uow.session.exec(
@@ -39,11 +45,8 @@ async def send_now(
 
 
 async def schedule(uow: UnitOfWork, broadcast: Broadcast, at: datetime) -> None:
-    broadcast.status = "scheduled"
-    broadcast.scheduled_for = at
-    broadcast.version += 1
-    uow.session.add(broadcast)
-    await uow.session.flush()
+    """A draft waits for ``at``; ``StaleBroadcast`` if it changed or went meanwhile."""
+    await uow.broadcasts.save_draft(broadcast, status="scheduled", scheduled_for=at)
 
 
 async def start_due(uow: UnitOfWork, now: datetime) -> int:

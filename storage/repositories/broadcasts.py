@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, update
 from sqlalchemy.sql import Select
@@ -17,9 +18,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Broadcast, Community, Delivery, Follow, User
+from storage.repositories.conversations import StaleConversation
 from storage.repositories.fan_out import delivery_rows, queue
 
 BLOCKED_PREFIX = "forbidden"  # how the dispatcher records a 403 in ``last_error``
+
+
+class StaleBroadcast(StaleConversation):
+    """Another update changed or sent this draft first (the update is retried, as
+    for conversations; the retry finds it is no longer a draft, or reads it anew)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,27 @@ class BroadcastRepository:
         )
         return (await self._session.exec(query)).first()
 
+    async def save_draft(self, broadcast: Broadcast, **values: Any) -> None:
+        """Move a draft on (its step, or to ``scheduled``) with its changes, failing if
+        another update changed or sent it since it was read: a text written as "Send
+        now" is pressed must not replace the message on its way to the followers."""
+        seen = broadcast.version
+        values["version"] = seen + 1
+        result = await self._session.exec(
+            update(Broadcast)
+            .where(
+                col(Broadcast.id) == broadcast.id,
+                col(Broadcast.version) == seen,
+                col(Broadcast.status) == "draft",
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+            raise StaleBroadcast(broadcast.id)
+        for key, value in values.items():
+            setattr(broadcast, key, value)
+
     async def discard(self, broadcast_id: int) -> None:
         await self._session.exec(
             delete(Broadcast).where(
@@ -114,12 +142,18 @@ class BroadcastRepository:
 
     # -- the send ---------------------------------------------------------------
 
-    async def claim_for_sending(self, broadcast_id: int, from_status: str, now: datetime) -> bool:
-        """Move the broadcast to ``sending`` if it is still ``from_status``: only one
-        worker (or one tap of a button) can start it."""
+    async def claim_for_sending(
+        self, broadcast_id: int, from_status: str, now: datetime, version: int | None = None
+    ) -> bool:
+        """Move the broadcast to ``sending`` if it is still ``from_status`` (and, given
+        ``version``, still as the sender saw it): only one worker (or one tap of a
+        button) can start it, and only with the text that was previewed."""
+        where = [col(Broadcast.id) == broadcast_id, col(Broadcast.status) == from_status]
+        if version is not None:
+            where.append(col(Broadcast.version) == version)
         result = await self._session.exec(
             update(Broadcast)
-            .where(col(Broadcast.id) == broadcast_id, col(Broadcast.status) == from_status)
+            .where(*where)
             .values(status="sending", started_at=now, version=Broadcast.version + 1)
         )
         return int(result.rowcount) == 1  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """Send the core's replies through a ``BotApiPort``, within the Bot API's limits.
 
-Long texts are split at 4096 characters (buttons go on the last part); 429 answers
+Long texts are split at 4096 characters (buttons go on the last part; a long edit
+replaces the message with the first part and sends the rest after it); 429 answers
 are obeyed; network faults and 5xx are retried with backoff; a user who blocked the
 bot is logged and skipped. A failure to send one reply never stops the others.
 
@@ -93,8 +94,11 @@ async def _send_plain_part(port: BotApiPort, chat_id: int, part: str) -> int:
     )
 
 
-async def _send_text(port: BotApiPort, chat_id: int, reply: Text) -> Sent:
-    parts = split_text(reply.text)
+async def _send_text(
+    port: BotApiPort, chat_id: int, reply: Text, parts: Sequence[str] = ()
+) -> Sent:
+    """Send ``reply`` (or ``parts``, its text already split), the buttons on the last part."""
+    parts = parts or split_text(reply.text)
     earlier = tuple([await _send_plain_part(port, chat_id, part) for part in parts[:-1]])
     last = await call_with_retries(
         port,
@@ -122,19 +126,27 @@ async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> S
             return await _send_one(
                 port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
             )
+        # A text too long for one message: the first part replaces the message, the
+        # rest follow it as new messages, and the buttons go on the last part.
+        parts = split_text(reply.text)
+        first, buttons = parts[0], reply.buttons if len(parts) == 1 else ()
         try:
             await call_with_retries(
-                port, lambda: port.edit_text(chat_id, message_id, reply.text, reply.buttons), "edit"
+                port, lambda: port.edit_text(chat_id, message_id, first, buttons), "edit"
             )
         except Undeliverable as exc:
-            if exc.failure is Failure.NOT_MODIFIED:
-                return Sent(message_id)
             if exc.failure is Failure.NOT_FOUND:
                 return await _send_one(
                     port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
                 )
-            raise
-        return Sent(message_id)
+            if exc.failure is not Failure.NOT_MODIFIED:
+                raise
+        if len(parts) == 1:
+            return Sent(message_id)
+        rest = await _send_text(
+            port, chat_id, Text(chat_id=chat_id, text="", buttons=reply.buttons), parts[1:]
+        )
+        return Sent(rest.message_id, earlier=(message_id, *rest.earlier))
     if isinstance(reply, Poll):
         poll_message_id, poll_id = await call_with_retries(
             port,

@@ -1,0 +1,94 @@
+"""A page edited in place after a button press can be longer than Telegram's 4096
+characters (an event written to every field's limit, its "&" escaped): the edit used to
+go out whole, Telegram refused it ("message is too long") and the resident saw nothing
+change. The first part now replaces the message and the rest follow it, buttons last."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from bot.bootstrap import App
+from bot.transports.render import Origin, deliver
+from handlers.callbacks import EventAction, EventButton
+from handlers.events.organise.steps import TEXT_FIELDS
+from handlers.markup import TELEGRAM_TEXT_LIMIT, to_plain
+from handlers.outbound import Edit, Keyboard
+from handlers.payloads import encode
+from storage.models import Community, Event
+from tests.support.recording_port import ApiFailure, RecordingPort
+from tests.support.resident import Resident
+
+RESIDENT = 8_900_000_001
+
+
+class TelegramSizedPort(RecordingPort):
+    """Refuses texts over the limit, as the Bot API does."""
+
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Keyboard,
+        reply_keyboard: tuple[tuple[str, ...], ...],
+        request_location: str | None,
+        remove_keyboard: bool,
+    ) -> int:
+        if len(text) > TELEGRAM_TEXT_LIMIT:
+            raise ApiFailure(400, "Bad Request: message is too long")
+        return await super().send_text(
+            chat_id, text, buttons, reply_keyboard, request_location, remove_keyboard
+        )
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
+        if len(text) > TELEGRAM_TEXT_LIMIT:
+            raise ApiFailure(400, "Bad Request: MESSAGE_TOO_LONG")
+        await super().edit_text(chat_id, message_id, text, buttons)
+
+
+def longest(field: str, words: str) -> str:
+    limit = TEXT_FIELDS[field][1]
+    return (words * limit)[:limit].strip()
+
+
+async def full_event(app: App) -> Event:
+    async with app.deps.uow() as uow:
+        tarvin = (await uow.session.exec(select(Community).where(Community.name == "Tarvin"))).one()
+        event = Event(
+            kind="other",
+            title=longest("title", "Tea & cake "),
+            venue=longest("venue", "Hall & garden "),
+            address=longest("address", "Church Street & High Street "),
+            accessibility=longest("access", "Ramp & loop "),
+            description=longest("desc", "Music & games for all "),
+            community_id=tarvin.id,
+            starts_at=datetime.now(UTC) + timedelta(days=5),
+        )
+        uow.session.add(event)
+        await uow.commit()
+    return event
+
+
+async def test_a_long_event_page_edited_after_going_is_delivered_in_parts(app: App) -> None:
+    event = await full_event(app)
+    resident = Resident(app.deps, RESIDENT)
+    replies = await resident.press_data(encode(EventButton(EventAction.GOING, event.id or 0)))
+    [page] = [r for r in replies if isinstance(r, Edit)]
+    assert len(page.text) > TELEGRAM_TEXT_LIMIT  # the premise: the page is too long
+
+    port = TelegramSizedPort()
+    sent = await deliver(
+        port,  # type: ignore[arg-type]
+        replies,
+        Origin(RESIDENT, message_id=77, callback_id="cb"),
+    )
+    methods = [(c.method, c.extra.get("message_id")) for c in port.calls]
+    assert methods == [("editMessageText", 77), ("sendMessage", None)]
+    assert port.calls[0].buttons == ()  # the buttons go on the last part
+    assert port.calls[-1].buttons == page.buttons
+    assert "".join(to_plain(c.text) for c in port.calls).count("&") == to_plain(page.text).count(
+        "&"
+    )
+    assert "You said you are going" in port.calls[-1].text
+    assert sent == [(RESIDENT, 77), (RESIDENT, port.last_id)]  # both parts, for the quick exit

@@ -39,6 +39,7 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
 MAX_RETRY_AFTER = 60.0
+CALLBACK_NOTICE_LIMIT = 200  # answerCallbackQuery's text: 0-200 characters
 
 
 class Undeliverable(Exception):
@@ -217,10 +218,16 @@ async def send_all(
 
 def callback_notice(replies: Sequence[OutboundReply]) -> tuple[str, bool]:
     """What the answer to a button press shows: the first ``Notice``'s text and whether
-    it is an alert; ``("", False)`` for none (the button just stops spinning)."""
+    it is an alert; ``("", False)`` for none (the button just stops spinning).
+
+    The Bot API refuses a notice over 200 characters (and the button keeps spinning):
+    a longer one, such as a notice naming a group with a long title, is shortened."""
     for reply in replies:
         if isinstance(reply, Notice):
-            return reply.text, reply.alert
+            text = reply.text
+            if len(text) > CALLBACK_NOTICE_LIMIT:
+                text = text[: CALLBACK_NOTICE_LIMIT - 1].rstrip() + "…"
+            return text, reply.alert
     return "", False
 
 

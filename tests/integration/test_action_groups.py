@@ -10,14 +10,17 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.bootstrap import App
+from bot.transports.render import Origin, deliver
 from handlers.callbacks import GroupAction, GroupButton
 from handlers.context import Deps
 from handlers.outbound import Notice, Text
 from handlers.payloads import encode
 from storage.models import ActionGroup, ActionGroupMember, Community, Delivery, Event, Lpu
+from tests.support.recording_port import ApiFailure, RecordingPort
 from tests.support.resident import Resident
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+CALLBACK_NOTICE_LIMIT = 200  # the Bot API's answerCallbackQuery text: 0-200 characters
 
 
 @pytest.fixture
@@ -183,3 +186,32 @@ async def test_group_titles_are_escaped(deps: Deps) -> None:
     page = next(reply for reply in r.replies if isinstance(reply, Text))
     assert "&lt;b&gt;Fast &amp; Furious&lt;/b&gt;" in page.text
     assert "Join: <b>Fast & Furious</b>" in labels(r)  # a button label is plain text
+
+
+class AnswerRecordingPort(RecordingPort):
+    """Records the answers to button presses; refuses one over 200 characters, as the
+    Bot API does ("MESSAGE_TOO_LONG"), which leaves the button spinning."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: list[str] = []
+
+    async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
+        if len(text) > CALLBACK_NOTICE_LIMIT:
+            raise ApiFailure(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.answers.append(text)
+
+
+async def test_joining_a_group_with_a_long_title_still_answers_the_press(deps: Deps) -> None:
+    title = ("Speeding and parking near the primary school " * 5)[:200]
+    await add_group(deps, title, "chester")
+    r = await resident(deps, 5_100_000_051, "Hal")
+    await r.send("/groups")
+    replies = await r.press("Join: Speeding and parking")
+    assert isinstance(replies[0], Notice) and len(replies[0].text) > CALLBACK_NOTICE_LIMIT
+
+    port = AnswerRecordingPort()
+    await deliver(port, replies, Origin(5_100_000_051, message_id=5, callback_id="cb"))  # type: ignore[arg-type]
+    [answer] = port.answers
+    assert answer.startswith("You have joined Speeding and parking")
+    assert len(answer) <= CALLBACK_NOTICE_LIMIT and answer.endswith("…")

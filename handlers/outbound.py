@@ -94,7 +94,7 @@ class Venue(Reply):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Photo(Reply):
     """A photo already on Telegram's servers (``file_id``); the caption is HTML, at
-    most 1024 characters (``handlers.markup.CAPTION_LIMIT``)."""
+    most 1024 characters (``handlers.broadcasts.render.CAPTION_LIMIT``)."""
 
     file_id: str
     caption: str = ""

@@ -1,7 +1,8 @@
 """What a surgery notice says, from the surgery as it is when the notice is sent.
 
 A notice about something that has since stopped mattering composes to nothing: a new
-or moved surgery since cancelled or already begun, a cancelled date already past.
+or moved surgery since cancelled or already begun, a cancelled date already past, or
+any notice to someone who has since stopped following the team.
 """
 
 from __future__ import annotations
@@ -89,8 +90,10 @@ async def surgery_notice(
 ) -> list[OutboundReply] | None:
     data = json.loads(delivery.payload)
     subject = await uow.events.get(int(data["event_id"]))
-    if user is None or subject is None:
+    if user is None or user.id is None or subject is None or subject.community_id is None:
         return None
+    if not await uow.follows.is_following(user.id, subject.community_id):
+        return None  # unfollowed since the notice was queued (held for quiet hours)
     now = deps.clock()
     team = await _team_button(uow, subject)
     if data.get("change") == "cancelled":

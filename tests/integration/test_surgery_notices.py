@@ -365,3 +365,21 @@ async def test_the_fan_out_on_postgres_once_per_follower(postgres_url: str) -> N
         assert all(r.key.startswith(f"surgery:{event.id}:new:1:") for r in rows)
     finally:
         await app.close()
+
+
+async def test_a_follower_who_unfollows_before_the_notice_goes_does_not_get_it(
+    app: App, deps: Deps, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 3, 3, 22, 30, tzinfo=UTC)  # held until the morning
+    await follower(deps, FOLLOWER, "Fay")
+    await follower(deps, LAPSED, "Lou")
+    pat = await pcso(deps)
+    await plan_weekly_surgery(pat)
+    assert len(await surgery_rows(deps)) == 2
+    await set_follow(deps, LAPSED, active=False)  # unfollowed in the night
+
+    clock.now = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
+    port = RecordingPort()
+    await Dispatcher(app, port, "test", clock, FAST).run_due()
+    assert len(texts(port, FOLLOWER)) == 1
+    assert texts(port, LAPSED) == []

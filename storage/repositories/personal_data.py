@@ -28,6 +28,7 @@ from storage.models import (
     Event,
     EventDraft,
     Follow,
+    FundingPot,
     LoopUpdate,
     Poll,
     PollMessage,
@@ -171,6 +172,7 @@ class PersonalData:
             "conversations": exported,
         }
         data.update(await self._activity(user))
+        data.update(await self._staff_work(user))
         assert user.id is not None
         data["funding_applications"] = await FundingRepository(self._session).export_for(user.id)
         return data
@@ -237,6 +239,78 @@ class PersonalData:
             "directory_entries_added": [
                 {"name": e.name, "status": e.status, "created_at": _iso(e.created_at)}
                 for e in entries
+            ],
+        }
+
+    async def _staff_work(self, user: User) -> dict[str, Any]:
+        """What the person wrote or decided as staff, and their dashboard sign-ins."""
+        uid = user.id
+        s = self._session
+        updates = (
+            await s.exec(
+                select(LoopUpdate).where(LoopUpdate.author_id == uid).order_by(col(LoopUpdate.id))
+            )
+        ).all()
+        pots = (
+            await s.exec(
+                select(FundingPot).where(FundingPot.created_by == uid).order_by(col(FundingPot.id))
+            )
+        ).all()
+        decided = (
+            await s.exec(
+                select(DirectorySuggestion)
+                .where(DirectorySuggestion.decided_by == uid)
+                .order_by(col(DirectorySuggestion.id))
+            )
+        ).all()
+        links = (
+            await s.exec(
+                select(DashboardLink)
+                .where(DashboardLink.user_id == uid)
+                .order_by(col(DashboardLink.id))
+            )
+        ).all()
+        sessions = (
+            await s.exec(
+                select(DashboardSession)
+                .where(DashboardSession.user_id == uid)
+                .order_by(col(DashboardSession.id))
+            )
+        ).all()
+        return {
+            "updates_written": [
+                {
+                    "theme": u.theme,
+                    "text": u.text,
+                    "status": u.status,
+                    "created_at": _iso(u.created_at),
+                    "sent_at": _iso(u.sent_at),
+                }
+                for u in updates
+            ],
+            "funding_pots_opened": [
+                {"title": p.title, "status": p.status, "created_at": _iso(p.created_at)}
+                for p in pots
+            ],
+            "directory_suggestions_decided": [
+                {"name": d.name, "status": d.status, "decided_at": _iso(d.decided_at)}
+                for d in decided
+            ],
+            "dashboard_links": [
+                {
+                    "created_at": _iso(link.created_at),
+                    "expires_at": _iso(link.expires_at),
+                    "used_at": _iso(link.used_at),
+                }
+                for link in links
+            ],
+            "dashboard_sign_ins": [
+                {
+                    "created_at": _iso(d.created_at),
+                    "last_seen_at": _iso(d.last_seen_at),
+                    "ended_at": _iso(d.ended_at),
+                }
+                for d in sessions
             ],
         }
 

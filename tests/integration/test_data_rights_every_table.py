@@ -1,8 +1,9 @@
 """/mydata holds one of every kind of row kept about a person; /forget leaves none.
 
 The person gets a row of every kind (answers, follow, RSVP, group membership, poll
-vote and copy, delivery, event draft, invitation used, chat messages, and what they
-organised or sent); then every table is scanned for their ids, name and username.
+vote and copy, delivery, event draft, invitation used, chat messages, dashboard
+sign-ins, and what they organised, wrote, decided or sent); then every table is
+scanned for their ids, name and username.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from storage.models import (
     ActionGroupMember,
     Broadcast,
     ChatMessage,
+    DashboardLink,
+    DashboardSession,
     Delivery,
     DirectoryEntry,
     DirectorySuggestion,
@@ -29,6 +32,7 @@ from storage.models import (
     Follow,
     FundingApplication,
     FundingPot,
+    LoopUpdate,
     Poll,
     PollMessage,
     PollVote,
@@ -119,6 +123,13 @@ async def one_of_everything(deps: Deps) -> int:
                     used_by_name=NAME,
                     used_at=NOW,
                 ),
+                LoopUpdate(
+                    lpu_id=community.lpu_id, theme="Speeding", text="Speed checks", author_id=uid
+                ),
+                DashboardLink(token_hash="l" * 64, user_id=uid, expires_at=NOW),
+                DashboardSession(
+                    id_hash="s" * 64, user_id=uid, csrf_token="c" * 32, expires_at=NOW
+                ),
                 ChatMessage(chat_id=TELEGRAM_ID, message_id=41, from_bot=False, sent_at=NOW),
                 ChatMessage(chat_id=TELEGRAM_ID, message_id=42, from_bot=True, sent_at=NOW),
             ]
@@ -150,6 +161,10 @@ async def test_mydata_returns_every_kind_of_row(deps: Deps) -> None:
     assert [b["text"] for b in data["broadcasts_sent"]] == ["Hello followers"]
     assert len(data["funding_applications"]) == 2
     assert "Knit and natter" in json.dumps(data["directory_entries_added"])
+    assert [u["text"] for u in data["updates_written"]] == ["Speed checks"]
+    assert [p["title"] for p in data["funding_pots_opened"]] == ["Small grants"]
+    assert [d["name"] for d in data["directory_suggestions_decided"]] == ["Tarvin Choir"]
+    assert len(data["dashboard_sign_ins"]) == 1 and len(data["dashboard_links"]) == 1
 
 
 async def test_forget_leaves_no_trace_in_any_table(deps: Deps) -> None:

@@ -182,8 +182,10 @@ async def on_button(ctx: Context, press: LoopButton) -> Replies:
         return [Edit(text=_("Update discarded."))]
     if not update.text:
         return [Notice(text=_("Send what was done first."), alert=True)]
+    if not await ctx.uow.loop_updates.claim_for_sending(update, ctx.now()):
+        return [Notice(text=_("That message has already gone."), alert=True)]
     sent = await ctx.uow.loop_updates.fan_out(update, ctx.now())
-    update.status, update.sent_at, update.recipients = "sent", ctx.now(), sent
+    update.recipients = sent
     ctx.uow.session.add(update)
     if ctx.deps.wake is not None:
         ctx.deps.wake()

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, or_
+from sqlalchemy import func, literal, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.sql import Select
 from sqlmodel import col, select
@@ -67,6 +67,20 @@ class LoopUpdateRepository:
     async def count_recipients(self, row: LoopUpdate) -> int:
         inner = self._recipients(row).subquery()
         return int((await self._session.exec(select(func.count()).select_from(inner))).one())
+
+    async def claim_for_sending(self, row: LoopUpdate, now: datetime) -> bool:
+        """Mark a draft sent if it still is one: a press of "Send" twice at once, on two
+        workers, sends it (and counts who it reached) once."""
+        result = await self._session.exec(
+            update(LoopUpdate)
+            .where(col(LoopUpdate.id) == row.id, col(LoopUpdate.status) == "draft")
+            .values(status="sent", sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+            return False
+        row.status, row.sent_at = "sent", now
+        return True
 
     async def fan_out(self, row: LoopUpdate, now: datetime) -> int:
         """Queue one delivery per recipient, due now (held in quiet hours); returns how many."""

@@ -132,6 +132,11 @@ async def on_text(ctx: Context, step: int, pot_id: int, raw: str) -> Replies:
     ]
 
 
+def _settled_meanwhile() -> Replies:
+    """Another press (a double tap on two workers) opened or discarded it first."""
+    return [Notice(text=_("That button is out of date."), alert=True)]
+
+
 async def on_button(ctx: Context, press: FundingButton) -> Replies:
     if press.action is FundingAction.NEW_POT:
         return await start(ctx, press.target)
@@ -140,12 +145,14 @@ async def on_button(ctx: Context, press: FundingButton) -> Replies:
         log_refused(ctx, f"funding {press.action.value}")
         return [Notice(text=_("You cannot do that."), alert=True)]
     if press.action is FundingAction.DROP_POT:
-        pot.status = "discarded"
-        ctx.uow.session.add(pot)
+        if not await ctx.uow.funding.settle_draft_pot(pot, "discarded"):
+            return _settled_meanwhile()
         return [Edit(text=_("Discarded."))]
-    pot.status, pot.balance_pence = "open", pot.amount_pence
-    pot.opens_on = min(pot.opens_on, _today(ctx))
-    ctx.uow.session.add(pot)
+    opened = await ctx.uow.funding.settle_draft_pot(
+        pot, "open", balance_pence=pot.amount_pence, opens_on=min(pot.opens_on, _today(ctx))
+    )
+    if not opened:
+        return _settled_meanwhile()
     return [
         Edit(text=fmt(_("The pot “{title}” is open. Residents can apply now."), title=pot.title))
     ]

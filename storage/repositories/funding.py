@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import CursorResult, delete, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -75,6 +76,22 @@ class FundingRepository:
         self._session.add(pot)
         await self._session.flush()
         return pot
+
+    async def settle_draft_pot(self, pot: FundingPot, status: str, **values: Any) -> bool:
+        """Open or discard a draft pot, only if it is still a draft: two presses at
+        once (or "Open" and "Discard") settle it once, and the second finds it done.
+        On success ``pot`` holds the values written."""
+        result = await self._session.exec(
+            update(FundingPot)
+            .where(col(FundingPot.id) == pot.id, col(FundingPot.status) == "draft")
+            .values(status=status, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(result) != 1:
+            return False
+        for name, value in {"status": status, **values}.items():
+            set_committed_value(pot, name, value)
+        return True
 
     async def pot(self, pot_id: int) -> FundingPot | None:
         return await self._session.get(FundingPot, pot_id, populate_existing=True)

@@ -6,11 +6,19 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+import pytest
+
 from bot.bootstrap import App, build_app
 from bot.settings import Settings
 from handlers.dispatch import handle
-from handlers.inbound import TextMessage
-from tests.integration.test_funding_chat import NOON, group_member, lpu_pot
+from handlers.funding.buttons import FundingAction, FundingButton
+from handlers.inbound import ButtonPress, TextMessage
+from handlers.outbound import Edit, Notice
+from handlers.payloads import encode
+from storage.demo.loader import load_demo
+from storage.models import FundingPot
+from storage.repositories.funding import FundingRepository
+from tests.integration.test_funding_chat import NOON, ORGANISER, group_member, lpu_pot
 from tests.support.resident import Resident
 
 ROUNDS = 3  # several, so the race is really run
@@ -82,6 +90,75 @@ async def test_apply_pressed_twice_makes_one_draft(settings: Settings) -> None:
             assert user is not None and user.id is not None
             mine = await uow.funding.of_applicant(user.id)
         assert [(a.status, a.project_name) for a in mine] == [("draft", "Speed signs")]
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def _draft_pot(app: App) -> tuple[Resident, int]:
+    """An organiser's pot, written in the chat and waiting for "Open" or "Discard"."""
+    await lpu_pot(app)  # grants the roles
+    organiser = Resident(app.deps, ORGANISER, "Olu")
+    await organiser.send("/funding")
+    await organiser.press("Applications to review")
+    await organiser.press("Open a pot")
+    for answer in ("Hoole fund", "1,000", "Safer parks", "Residents' groups", "31/03/2027"):
+        await organiser.send(answer)
+    assert "Open the pot" in [b.label.split(" ", 1)[1] for b in organiser.buttons()]
+    async with app.deps.uow() as uow:
+        draft = next(p for p in await uow.funding.pots() if p.status == "draft")
+    assert draft.id is not None
+    return organiser, draft.id
+
+
+async def test_open_and_discard_pressed_at_once_settle_the_pot_once(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL, where two workers' transactions really overlap (SQLite lets one
+    writer at a time, so there the second press simply finds the pot settled)."""
+    await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
+    first, second = await _two_workers(Settings(database_url=postgres_url))
+    try:
+        async with first.deps.uow() as uow:
+            await load_demo(uow)
+            await uow.commit()
+        organiser, pot_id = await _draft_pot(first)
+        # Both presses read the draft before either writes: the race, every time.
+        both_read = asyncio.Barrier(2)
+        read = FundingRepository.pot
+
+        async def pot_then_wait(self: FundingRepository, pot_id: int) -> FundingPot | None:
+            found = await read(self, pot_id)
+            await asyncio.wait_for(both_read.wait(), 10)
+            return found
+
+        monkeypatch.setattr(FundingRepository, "pot", pot_then_wait)
+        presses = [
+            ButtonPress(
+                sender=organiser.sender,
+                update_id=881_000_000 + i,
+                data=encode(FundingButton(action, pot_id)),
+                message_id=1,
+                callback_id=f"cb{i}",
+            )
+            for i, action in enumerate((FundingAction.OPEN_POT, FundingAction.DROP_POT))
+        ]
+        opened, dropped = await asyncio.gather(
+            handle(first.deps, presses[0]), handle(second.deps, presses[1])
+        )
+        monkeypatch.undo()
+        async with first.deps.uow() as uow:
+            pot = await uow.funding.pot(pot_id)
+        assert pot is not None
+        told = [r.text for r in (*opened, *dropped) if isinstance(r, Edit)]
+        # One press won and said so; the other was told, not obeyed as well.
+        assert len(told) == 1, told
+        if pot.status == "open":
+            assert "is open" in told[0] and pot.balance_pence == pot.amount_pence
+        else:
+            assert pot.status == "discarded" and told == ["Discarded."]
+        refusals = [r.text for r in (*opened, *dropped) if isinstance(r, Notice)]
+        assert len(refusals) == 1
     finally:
         await first.close()
         await second.close()

@@ -60,18 +60,12 @@ async def start_due(uow: UnitOfWork, now: datetime) -> int:
 
 async def stop(uow: UnitOfWork, broadcast: Broadcast, now: datetime) -> int:
     """Stop a broadcast that is sending (what is queued is cancelled; the message in
-    flight finishes) or cancel a scheduled one. Returns how many were not sent."""
-    if broadcast.status == "scheduled":
-        broadcast.status = "cancelled"
-        broadcast.finished_at = now
-        broadcast.version += 1
-        uow.session.add(broadcast)
-        await uow.session.flush()
+    flight finishes) or cancel a scheduled one. Returns how many were not sent.
+
+    ``StaleBroadcast`` if it changed since it was read (the scheduler started it): the
+    update is retried and stops it as it now is."""
+    if broadcast.status not in ("scheduled", "sending") or broadcast.id is None:
         return 0
-    if broadcast.status != "sending" or broadcast.id is None:
-        return 0
-    broadcast.status = "cancelled"
-    broadcast.version += 1
-    uow.session.add(broadcast)
-    await uow.session.flush()
-    return await uow.broadcasts.cancel_pending(broadcast.id)
+    was_sending = broadcast.status == "sending"
+    await uow.broadcasts.cancel(broadcast, now)  # StaleBroadcast if it moved on meanwhile
+    return await uow.broadcasts.cancel_pending(broadcast.id) if was_sending else 0

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -180,6 +181,25 @@ class BroadcastRepository:
             col(Broadcast.finished_at).is_(None),
         )
         return (await self._session.exec(query)).all()
+
+    async def cancel(self, broadcast: Broadcast, now: datetime) -> None:
+        """Cancel ``broadcast`` if it is still as read (scheduled or sending), failing
+        with ``StaleBroadcast`` otherwise: a scheduled one the scheduler started
+        meanwhile must be stopped as a sending one is, its queued messages cancelled."""
+        seen = broadcast.status
+        values: dict[str, Any] = {"status": "cancelled", "version": broadcast.version + 1}
+        if seen == "scheduled":
+            values["finished_at"] = now
+        result = await self._session.exec(
+            update(Broadcast)
+            .where(col(Broadcast.id) == broadcast.id, col(Broadcast.status) == seen)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+            raise StaleBroadcast(broadcast.id)
+        for key, value in values.items():
+            set_committed_value(broadcast, key, value)
 
     async def cancel_pending(self, broadcast_id: int) -> int:
         result = await self._session.exec(

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Broadcast, Community, Delivery, Follow, User
 from storage.repositories.conversations import StaleConversation
 from storage.repositories.fan_out import delivery_rows, queue
+from storage.repositories.guarded import update_if
 
 BLOCKED_PREFIX = "forbidden"  # how the dispatcher records a 403 in ``last_error``
 
@@ -82,20 +82,13 @@ class BroadcastRepository:
         now" is pressed must not replace the message on its way to the followers."""
         seen = broadcast.version
         values["version"] = seen + 1
-        result = await self._session.exec(
-            update(Broadcast)
-            .where(
-                col(Broadcast.id) == broadcast.id,
-                col(Broadcast.version) == seen,
-                col(Broadcast.status) == "draft",
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+        where = [
+            col(Broadcast.id) == broadcast.id,
+            col(Broadcast.version) == seen,
+            col(Broadcast.status) == "draft",
+        ]
+        if not await update_if(self._session, broadcast, where, **values):
             raise StaleBroadcast(broadcast.id)
-        for key, value in values.items():
-            setattr(broadcast, key, value)
 
     async def discard(self, broadcast_id: int) -> None:
         await self._session.exec(
@@ -190,16 +183,9 @@ class BroadcastRepository:
         values: dict[str, Any] = {"status": "cancelled", "version": broadcast.version + 1}
         if seen == "scheduled":
             values["finished_at"] = now
-        result = await self._session.exec(
-            update(Broadcast)
-            .where(col(Broadcast.id) == broadcast.id, col(Broadcast.status) == seen)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+        where = [col(Broadcast.id) == broadcast.id, col(Broadcast.status) == seen]
+        if not await update_if(self._session, broadcast, where, **values):
             raise StaleBroadcast(broadcast.id)
-        for key, value in values.items():
-            set_committed_value(broadcast, key, value)
 
     async def cancel_pending(self, broadcast_id: int) -> int:
         result = await self._session.exec(

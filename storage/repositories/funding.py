@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import CursorResult, delete, update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +26,7 @@ from storage.models import (
     Lpu,
 )
 from storage.repositories.conversations import StaleConversation
+from storage.repositories.guarded import update_if
 
 OPEN_FOR_REVIEW = ("submitted", "question")
 DECIDED = ("approved", "declined", "withdrawn")
@@ -81,17 +81,8 @@ class FundingRepository:
         """Open or discard a draft pot, only if it is still a draft: two presses at
         once (or "Open" and "Discard") settle it once, and the second finds it done.
         On success ``pot`` holds the values written."""
-        result = await self._session.exec(
-            update(FundingPot)
-            .where(col(FundingPot.id) == pot.id, col(FundingPot.status) == "draft")
-            .values(status=status, **values)
-            .execution_options(synchronize_session=False)
-        )
-        if _rowcount(result) != 1:
-            return False
-        for name, value in {"status": status, **values}.items():
-            set_committed_value(pot, name, value)
-        return True
+        where = [col(FundingPot.id) == pot.id, col(FundingPot.status) == "draft"]
+        return await update_if(self._session, pot, where, status=status, **values)
 
     async def pot(self, pot_id: int) -> FundingPot | None:
         return await self._session.get(FundingPot, pot_id, populate_existing=True)
@@ -204,19 +195,13 @@ class FundingRepository:
         seen = application.version
         values: dict[str, Any] = {name: getattr(application, name) for name in _DRAFT_FIELDS}
         values["version"] = seen + 1
-        result = await self._session.exec(
-            update(FundingApplication)
-            .where(
-                col(FundingApplication.id) == application.id,
-                col(FundingApplication.version) == seen,
-                col(FundingApplication.status) == "draft",
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if _rowcount(result) != 1:
+        where = [
+            col(FundingApplication.id) == application.id,
+            col(FundingApplication.version) == seen,
+            col(FundingApplication.status) == "draft",
+        ]
+        if not await update_if(self._session, application, where, **values):
             raise StaleApplication(application.id)
-        application.version = seen + 1
 
     async def of_applicant(self, applicant_id: int) -> Sequence[FundingApplication]:
         query = (

@@ -17,7 +17,13 @@ from handlers.broadcasts import service
 from storage.demo.loader import load_demo
 from storage.models import Broadcast, Delivery
 from storage.repositories.broadcasts import StaleBroadcast
-from tests.integration.test_broadcasts import PCSO_ID, Clock, add_followers, staff, write
+from tests.integration.test_broadcasts import (
+    PCSO_ID,
+    Clock,
+    add_followers,
+    schedule_for_tomorrow_ten,
+    staff,
+)
 
 DUE = datetime(2026, 3, 15, 10, 0, 30, tzinfo=UTC)  # 10:00 GMT on the Sunday
 
@@ -40,10 +46,7 @@ async def test_cancel_it_pressed_as_the_scheduler_starts_it_stops_it(
     app, clock = pg_app
     followers = await add_followers(app, "Tarvin", 2)
     pcso = await staff(app, PCSO_ID, "pcso", community="Tarvin")
-    await write(pcso, "Surgery moved to the library")
-    await pcso.press("Send later")
-    await pcso.send("tomorrow 10:00")
-    await pcso.press("Yes, send it then")
+    await schedule_for_tomorrow_ten(pcso, "Surgery moved to the library")
     clock.now = DUE
 
     async with app.deps.uow() as pressing:  # "Cancel it" has read the broadcast...

@@ -93,6 +93,16 @@ async def write(sender: Resident, text: str) -> None:
     assert "This is how your message will look" in sender.text
 
 
+async def schedule_for_tomorrow_ten(sender: Resident, text: str) -> None:
+    """Write ``text`` and schedule it for 10:00 the next day (Sunday 15 March)."""
+    await write(sender, text)
+    await sender.press("Send later")
+    await sender.send("tomorrow 10:00")
+    assert "Sunday 15 March 2026 at 10:00" in sender.text
+    await sender.press("Yes, send it then")
+    assert "will go at" in sender.text
+
+
 async def broadcasts(app: App) -> list[Broadcast]:
     async with app.deps.uow() as uow:
         return list((await uow.session.exec(select(Broadcast))).all())
@@ -214,12 +224,7 @@ async def test_stopping_mid_way_sends_nothing_more(app: App, clock: Clock) -> No
 async def test_a_scheduled_broadcast_goes_at_its_time(app: App, clock: Clock) -> None:
     followers = await add_followers(app, "Tarvin", 2)
     pcso = await staff(app, PCSO_ID, "pcso", community="Tarvin")
-    await write(pcso, "Surgery moved to the library")
-    await pcso.press("Send later")
-    await pcso.send("tomorrow 10:00")
-    assert "Sunday 15 March 2026 at 10:00" in pcso.text
-    await pcso.press("Yes, send it then")
-    assert "will go at" in pcso.text
+    await schedule_for_tomorrow_ten(pcso, "Surgery moved to the library")
     port = RecordingPort()
     engine = dispatcher(app, port, clock)
     await engine.run_due()
@@ -236,10 +241,7 @@ async def test_a_scheduled_broadcast_goes_at_its_time(app: App, clock: Clock) ->
 async def test_a_scheduled_broadcast_can_be_cancelled(app: App, clock: Clock) -> None:
     followers = await add_followers(app, "Tarvin", 2)
     pcso = await staff(app, PCSO_ID, "pcso", community="Tarvin")
-    await write(pcso, "Never mind")
-    await pcso.press("Send later")
-    await pcso.send("tomorrow 10:00")
-    await pcso.press("Yes, send it then")
+    await schedule_for_tomorrow_ten(pcso, "Never mind")
     await pcso.press("Cancel it")
     assert "Nothing was sent" in pcso.text
     clock.now += timedelta(days=2)
@@ -465,10 +467,7 @@ async def test_on_postgres_two_dispatchers_reach_everyone_once(postgres_url: str
             worker.deps = dataclasses.replace(worker.deps, clock=clock)
         followers = await add_followers(first, "Tarvin", 40)
         pcso = await staff(first, PCSO_ID, "pcso", community="Tarvin")
-        await write(pcso, "On PostgreSQL")
-        await pcso.press("Send later")
-        await pcso.send("tomorrow 10:00")
-        await pcso.press("Yes, send it then")
+        await schedule_for_tomorrow_ten(pcso, "On PostgreSQL")
         clock.now = datetime(2026, 3, 15, 10, 1, tzinfo=UTC)
         port = RecordingPort()
         await asyncio.gather(

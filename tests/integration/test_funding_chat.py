@@ -82,6 +82,13 @@ ANSWERS = [
 ]
 
 
+async def start_applying(member: Resident) -> None:
+    """From /funding to the first question of an application to the Chester pot."""
+    await member.send("/funding")
+    await member.press("Chester LPU fund")
+    await member.press("Apply")
+
+
 async def fill_in(member: Resident, answers: list[str]) -> None:
     for answer in answers:
         await member.send(answer)
@@ -153,9 +160,7 @@ async def test_an_action_group_applies_is_asked_answers_and_is_approved(chat_app
 async def test_a_draft_is_saved_and_resumed(chat_app: App) -> None:
     await lpu_pot(chat_app)
     member = await group_member(chat_app)
-    await member.send("/funding")
-    await member.press("Chester LPU fund")
-    await member.press("Apply")
+    await start_applying(member)
     await fill_in(member, ANSWERS[:3])
     await member.send("/cancel")
     assert "Saved" in member.text
@@ -177,9 +182,7 @@ async def test_a_draft_is_saved_and_resumed(chat_app: App) -> None:
 async def test_declined_with_a_reason(chat_app: App) -> None:
     await lpu_pot(chat_app)
     member = await group_member(chat_app)
-    await member.send("/funding")
-    await member.press("Chester LPU fund")
-    await member.press("Apply")
+    await start_applying(member)
     await fill_in(member, ANSWERS)
     await member.press("Send it")
     organiser = Resident(chat_app.deps, ORGANISER, "Olu")
@@ -199,9 +202,7 @@ async def test_declined_with_a_reason(chat_app: App) -> None:
 async def test_forged_buttons_are_refused(chat_app: App, caplog: pytest.LogCaptureFixture) -> None:
     pot_id = await lpu_pot(chat_app)
     member = await group_member(chat_app)
-    await member.send("/funding")
-    await member.press("Chester LPU fund")
-    await member.press("Apply")
+    await start_applying(member)
     await fill_in(member, ANSWERS)
     await member.press("Send it")
     async with chat_app.deps.uow() as uow:
@@ -285,9 +286,7 @@ async def test_a_draft_button_shows_the_project_name_as_written(chat_app: App) -
     """Button labels are plain text: "Tea & talk", not "Tea &amp; talk"."""
     await lpu_pot(chat_app)
     member = await group_member(chat_app)
-    await member.send("/funding")
-    await member.press("Chester LPU fund")
-    await member.press("Apply")
+    await start_applying(member)
     await member.send("Tea & talk <for everyone>")
     await member.send("/cancel")
     await member.send("/funding")

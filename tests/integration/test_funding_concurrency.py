@@ -18,7 +18,13 @@ from handlers.payloads import encode
 from storage.demo.loader import load_demo
 from storage.models import FundingPot
 from storage.repositories.funding import FundingRepository
-from tests.integration.test_funding_chat import NOON, ORGANISER, group_member, lpu_pot
+from tests.integration.test_funding_chat import (
+    NOON,
+    ORGANISER,
+    group_member,
+    lpu_pot,
+    start_applying,
+)
 from tests.support.resident import Resident
 
 ROUNDS = 3  # several, so the race is really run
@@ -47,9 +53,7 @@ async def test_two_answers_at_once_on_two_workers_fill_two_steps(settings: Setti
         await lpu_pot(first)
         member = await group_member(first)
         for n in range(ROUNDS):
-            await member.send("/funding")
-            await member.press("Chester LPU fund")
-            await member.press("Apply")
+            await start_applying(member)
             assert "Step 1 of 7" in member.text
             a = TextMessage(sender=member.sender, update_id=880_000_000 + 2 * n, text=f"A{n}")
             b = TextMessage(sender=member.sender, update_id=880_000_001 + 2 * n, text=f"B{n}")

@@ -1,4 +1,9 @@
-"""Safe HTML for Telegram: escape user input, and split long texts at the 4096 limit."""
+"""Safe HTML for Telegram: escape user input, and split long texts at the 4096 limit.
+
+The Bot API measures texts in UTF-16 code units, not in characters: an emoji or any
+other character outside the Basic Multilingual Plane counts 2 (``utf16_len``), and
+every cut to one of its limits here counts that way (``cut_utf16``, ``split_text``).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,29 @@ TELEGRAM_TEXT_LIMIT = 4096
 
 _TOKEN = re.compile(r"(<[^>]+>|&[#A-Za-z0-9]+;)")
 _TAG = re.compile(r"^<(/?)([a-zA-Z-]+)[^>]*>$")
+
+
+def utf16_len(text: str) -> int:
+    """``text``'s length as the Bot API counts it: UTF-16 code units, so a character
+    outside the Basic Multilingual Plane (most emoji) counts 2."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut_utf16(text: str, units: int) -> str:
+    """The longest start of ``text`` of at most ``units`` UTF-16 code units; a
+    character is never cut in two (a surrogate pair stays whole or goes)."""
+    if utf16_len(text) <= units:
+        return text
+    if text.isascii():
+        return text[: max(units, 0)]
+    size = 0
+    for index, char in enumerate(text):
+        size += 2 if ord(char) > 0xFFFF else 1
+        if size > units:
+            return text[:index]
+    return text
 
 
 def escape(value: object) -> str:
@@ -99,17 +127,21 @@ def _apply_tag(open_tags: list[tuple[str, str]], token: str) -> None:
 
 
 def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
-    """Split Telegram HTML into chunks of at most ``limit`` characters each.
+    """Split Telegram HTML into chunks of at most ``limit`` UTF-16 code units each.
 
+    The whole chunk is measured, tags and entities included (so its text as Telegram
+    counts it is shorter still), and an emoji counts 2, as the Bot API counts it.
     Breaks prefer line ends (when one falls in the second half of a chunk), then
-    spaces; tags and entities are never cut, and tags open at a break are closed at
-    the end of one chunk and reopened in the next.
+    spaces; tags, entities and characters are never cut (only a word longer than a
+    chunk is, between two characters), and tags open at a break are closed at the
+    end of one chunk and reopened in the next.
     """
-    if len(text) <= limit:
+    if utf16_len(text) <= limit:
         return [text]
     pending = deque(_tokens(text))
     chunks: list[str] = []
     current: list[str] = []
+    size = 0  # utf16_len of "".join(current)
     open_tags: list[tuple[str, str]] = []  # (name, opening tag)
     last_break: tuple[int, list[tuple[str, str]]] | None = None  # where, and the tags open there
     budget = limit - 64  # room for closing tags
@@ -122,15 +154,21 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     reopened = 0  # how many tokens at the start of ``current`` are re-opened tags
     while pending:
         token = pending.popleft()
-        size = sum(len(t) for t in current)
+        units = utf16_len(token)
         fresh = len(current) == reopened
-        if size + len(token) > budget and (fresh or len(token) > budget // 2):
+        if (
+            size + units > budget
+            and (fresh or units > budget // 2)
+            and not _TOKEN.fullmatch(token)  # a tag or an entity is never cut
+        ):
             # Nothing to break before, or one enormous word: cut it.
-            room = max(budget - size, 1)
-            if room < len(token):
-                pending.appendleft(token[room:])
-                token = token[:room]
-        if size + len(token) > budget and not fresh:
+            head = cut_utf16(token, max(budget - size, 1))
+            if not head and fresh:
+                head = token[0]  # one character wider than the room left: it goes whole
+            if head and head != token:
+                pending.appendleft(token[len(head) :])
+                token, units = head, utf16_len(head)
+        if size + units > budget and not fresh:
             if last_break is not None and last_break[0] > len(current) // 2:
                 where, tags = last_break
                 pending.extendleft(reversed([*current[where + 1 :], token]))
@@ -140,6 +178,7 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
                 pending.appendleft(token)
                 flush(current, open_tags)
             current = [tag for _, tag in open_tags]
+            size = sum(utf16_len(tag) for tag in current)
             reopened = len(current)
             last_break = None
             while pending and pending[0] in ("\n", " "):
@@ -148,6 +187,7 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
         if token == "\n":
             last_break = (len(current), list(open_tags))
         current.append(token)
+        size += units
         _apply_tag(open_tags, token)
     flush(current, open_tags)
     return chunks

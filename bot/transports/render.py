@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.transports.port import BotApiPort, Failure
-from handlers.markup import split_text
+from handlers.markup import cut_utf16, split_text, utf16_len
 from handlers.outbound import (
     DeleteMessages,
     Document,
@@ -39,7 +39,7 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0)
 MAX_RETRY_AFTER = 60.0
-CALLBACK_NOTICE_LIMIT = 200  # answerCallbackQuery's text: 0-200 characters
+CALLBACK_NOTICE_LIMIT = 200  # answerCallbackQuery's text: 0-200 UTF-16 code units
 
 
 class Undeliverable(Exception):
@@ -220,13 +220,14 @@ def callback_notice(replies: Sequence[OutboundReply]) -> tuple[str, bool]:
     """What the answer to a button press shows: the first ``Notice``'s text and whether
     it is an alert; ``("", False)`` for none (the button just stops spinning).
 
-    The Bot API refuses a notice over 200 characters (and the button keeps spinning):
-    a longer one, such as a notice naming a group with a long title, is shortened."""
+    The Bot API refuses a notice over 200 UTF-16 code units (an emoji counts 2), and
+    the button keeps spinning: a longer one, such as a notice naming a group with a
+    long title, is shortened, never in the middle of a character."""
     for reply in replies:
         if isinstance(reply, Notice):
             text = reply.text
-            if len(text) > CALLBACK_NOTICE_LIMIT:
-                text = text[: CALLBACK_NOTICE_LIMIT - 1].rstrip() + "…"
+            if utf16_len(text) > CALLBACK_NOTICE_LIMIT:
+                text = cut_utf16(text, CALLBACK_NOTICE_LIMIT - 1).rstrip() + "…"
             return text, reply.alert
     return "", False
 

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 from handlers.broadcasts.audience import Audience
 from handlers.broadcasts.buttons import BroadcastAction, BroadcastButton, MuteAction, MuteButton
 from handlers.i18n import _, _n
-from handlers.markup import escape, fmt
+from handlers.markup import escape, fmt, utf16_len
 from handlers.outbound import Button, Keyboard, OutboundReply, Photo, Text, Venue, keyboard
 from handlers.payloads import encode
 from handlers.timefmt import when
 from storage.models import Broadcast
 from storage.repositories.broadcasts import Counts
 
-CAPTION_LIMIT = 1024  # Telegram's limit for a photo's caption
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo's caption, in UTF-16 code units
 TEXT_LIMIT = 3500  # what a sender may write: room left for the heading, under 4096
 
 
@@ -42,7 +42,7 @@ def follower_replies(
     body = heading(broadcast, audience) + "\n\n" + escape(broadcast.text)
     replies: list[OutboundReply] = []
     if broadcast.photo:
-        if len(body) <= CAPTION_LIMIT:
+        if utf16_len(body) <= CAPTION_LIMIT:  # an emoji counts 2
             replies.append(
                 Photo(chat_id=chat_id, file_id=broadcast.photo, caption=body, buttons=buttons)
             )

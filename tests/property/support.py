@@ -2,7 +2,7 @@
 
 A reply is well formed when Telegram would accept it and show it as meant: its
 HTML parses as Telegram parses it (``tests.fakes.html_check``), each piece the
-transports send after splitting fits in 4096 characters, every button's callback
+transports send after splitting fits in 4096 UTF-16 code units, every button's callback
 data is at most 64 bytes and is a payload the bot can read back, and pop-ups,
 captions and polls keep to the Bot API's limits.
 """
@@ -51,7 +51,7 @@ def check_html(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
     plain, _ = parse_html(text)
     for chunk in split_text(text, limit):
         chunk_plain, _ = parse_html(chunk)
-        assert len(chunk) <= limit and utf16_len(chunk_plain) <= limit
+        assert utf16_len(chunk) <= limit and utf16_len(chunk_plain) <= limit
         assert chunk_plain.strip(), "an empty message would be refused"
     return plain
 
@@ -65,7 +65,7 @@ def check_reply(reply: OutboundReply) -> None:
             assert all(label.strip() for row in reply.reply_keyboard for label in row)
     elif isinstance(reply, Notice):
         # A pop-up is plain text: markup or an HTML entity in it would show literally.
-        assert 0 < len(reply.text) <= NOTICE_LIMIT, reply.text
+        assert 0 < utf16_len(reply.text) <= NOTICE_LIMIT, reply.text
         assert not _MARKUP.search(reply.text), reply.text
     elif isinstance(reply, Poll):
         assert 1 <= len(reply.question) <= POLL_QUESTION_LIMIT

@@ -9,7 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.markup import TELEGRAM_TEXT_LIMIT, escape, fmt, fmt_plain, split_text, to_plain
+from handlers.markup import (
+    TELEGRAM_TEXT_LIMIT,
+    cut_utf16,
+    escape,
+    fmt,
+    fmt_plain,
+    split_text,
+    to_plain,
+    utf16_len,
+)
+from tests.fakes.html_check import parse_html
+from tests.fakes.html_check import utf16_len as telegram_length
 
 # --- escaping --------------------------------------------------------------------------
 
@@ -101,11 +112,27 @@ def assert_good_split(text: str, limit: int) -> list[str]:
     chunks = split_text(text, limit)
     assert chunks, "no chunks"
     for i, chunk in enumerate(chunks):
-        assert len(chunk) <= limit, f"chunk {i} has {len(chunk)} > {limit} characters"
+        units = telegram_length(chunk)
+        assert units <= limit, f"chunk {i} has {units} > {limit} UTF-16 code units"
         assert problems(chunk) == [], f"chunk {i}: {problems(chunk)}: {chunk!r}"
         assert to_plain(chunk).strip(), f"chunk {i} has no visible text: {chunk!r}"
-    assert squash("".join(to_plain(c) for c in chunks)) == squash(to_plain(text))
+        plain, _ = parse_html(chunk)  # Telegram would parse it
+        assert telegram_length(plain) <= limit
+    assert_rejoins(text, chunks)
     return chunks
+
+
+def assert_rejoins(text: str, chunks: list[str]) -> None:
+    """The chunks' texts, one after the other, are the text's: nothing lost, moved or
+    repeated; only the spaces and line breaks where it was split may go."""
+    plain, at = to_plain(text), 0
+    for i, chunk in enumerate(chunks):
+        while at < len(plain) and plain[at] in " \n":
+            at += 1
+        piece = to_plain(chunk).lstrip(" \n")
+        assert plain.startswith(piece, at), f"chunk {i} is not the text at {at}: {piece[:40]!r}"
+        at += len(piece)
+    assert not plain[at:].strip(" \n"), f"text left over: {plain[at : at + 40]!r}"
 
 
 def test_checker_catches_bad_chunks() -> None:
@@ -241,7 +268,7 @@ def test_split_property(text: str, limit: int) -> None:
     if not to_plain(text).strip():
         return
     chunks = split_text(text, limit)
-    if len(text) <= limit:
+    if telegram_length(text) <= limit:
         assert chunks == [text]
         return
     assert_good_split(text, limit)
@@ -254,10 +281,113 @@ def test_split_of_escaped_user_text_property(raw: str) -> None:
     if not raw.strip():
         return
     chunks = split_text(text, 200)
-    if len(text) <= 200:
+    if utf16_len(text) <= 200:
         assert chunks == [text]
         return
     for chunk in chunks:
-        assert len(chunk) <= 200
+        assert telegram_length(chunk) <= 200
         assert problems(chunk) == []
     assert squash("".join(to_plain(c) for c in chunks)) == squash(raw)
+    assert_rejoins(text, chunks)
+
+
+# --- UTF-16 code units, as the Bot API counts ----------------------------------------
+# An emoji (or any character outside the Basic Multilingual Plane) is one character in
+# Python and two UTF-16 code units: Telegram refuses 4096 of them as "message is too long".
+
+ASTRAL = "🙂👍🏽𝔘😀🇬🇧𠀋"
+
+
+@pytest.mark.parametrize("text", ["", "plain", "Ääßż€☺", "🙂", "a🙂b𝔘", "👍🏽🇬🇧", "&amp;🙂"])
+def test_utf16_len_counts_as_telegram_does(text: str) -> None:
+    assert utf16_len(text) == telegram_length(text) == len(text.encode("utf-16-le")) // 2
+
+
+def test_cut_utf16_never_cuts_a_character_in_two() -> None:
+    assert cut_utf16("ab🙂cd", 3) == "ab🙂"[:2]  # the emoji would need 4 units: it goes
+    assert cut_utf16("ab🙂cd", 4) == "ab🙂"
+    assert cut_utf16("ab🙂cd", 0) == ""
+    assert cut_utf16("short", 10) == "short"
+    assert cut_utf16("x" * 10, 4) == "xxxx"
+
+
+def test_emoji_count_two_against_the_limit() -> None:
+    emoji = "🙂" * 2048  # 2048 characters, 4096 units: exactly the limit
+    assert split_text(emoji) == [emoji]
+    over = "a" + emoji  # 2049 characters, 4097 units
+    chunks = assert_good_split(over, TELEGRAM_TEXT_LIMIT)
+    assert len(chunks) == 2 and "".join(chunks) == over
+
+
+def test_a_line_of_emoji_is_split_between_words_within_the_limit() -> None:
+    text = " ".join(["🙂🙂🙂 party"] * 330)  # 3299 characters, 4289 units
+    assert len(text) < TELEGRAM_TEXT_LIMIT < utf16_len(text)
+    chunks = assert_good_split(text, TELEGRAM_TEXT_LIMIT)
+    assert len(chunks) == 2  # counted in characters it went whole, and was refused
+    assert " ".join(chunks).split() == text.split()
+
+
+def test_an_enormous_word_of_emoji_is_cut_between_characters() -> None:
+    for n in range(90, 110):  # the cut falls on either half of an emoji in turn
+        for text in ("𝔘" * n, "x" + "𝔘" * n, "<b>" + "y🙂" * n + "</b>"):
+            chunks = assert_good_split(text, 120)
+            for chunk in chunks:
+                chunk.encode("utf-16-le")  # strict: no surrogate left on its own
+
+
+ASTRAL_WORD = st.text(alphabet="abcxyzÄß€" + ASTRAL, min_size=1, max_size=15)
+ANY_CHAR = st.characters(exclude_categories=["Cs"])  # any character Python holds whole
+ASTRAL_PLAIN = st.one_of(
+    ASTRAL_WORD,
+    ASTRAL_WORD,
+    st.text(ANY_CHAR, min_size=1, max_size=12),
+    ENTITY,
+    st.just("\n"),
+    st.just(" "),
+    st.integers(min_value=50, max_value=400).map(lambda n: "🙂" * n),
+)
+
+
+@st.composite
+def astral_segments(draw: st.DrawFn) -> str:
+    pieces = draw(st.lists(ASTRAL_PLAIN, min_size=1, max_size=30))
+    body = (
+        escape(" ".join(pieces))
+        if draw(st.booleans())
+        else " ".join(
+            p if p in ("&amp;", "&lt;", "&gt;", "&quot;", "&#39;") else escape(p) for p in pieces
+        )
+    )
+    wrap = draw(st.sampled_from(["", "", "b", "i", "code"]))
+    return f"<{wrap}>{body}</{wrap}>" if wrap else body
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    st.lists(astral_segments(), min_size=1, max_size=10).map(" ".join),
+    st.sampled_from([120, 200, 333, 1024, TELEGRAM_TEXT_LIMIT]),
+)
+def test_split_counts_utf16_units_property(text: str, limit: int) -> None:
+    """Arbitrary HTML-escaped text with emoji and other astral characters: every part
+    is at most ``limit`` UTF-16 code units, and the parts give back the text."""
+    if not to_plain(text).strip():
+        return
+    chunks = split_text(text, limit)
+    if telegram_length(text) <= limit:
+        assert chunks == [text]
+        return
+    assert_good_split(text, limit)
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(st.text(ANY_CHAR, max_size=2500), st.sampled_from([120, 200, 1024]))
+def test_split_of_any_escaped_text_counts_utf16_units_property(raw: str, limit: int) -> None:
+    text = escape(raw)
+    if not to_plain(text).strip():
+        return
+    chunks = split_text(text, limit)
+    for chunk in chunks:
+        assert telegram_length(chunk) <= limit
+        assert problems(chunk) == []
+        chunk.encode("utf-16-le")
+    assert_rejoins(text, chunks)

@@ -142,6 +142,40 @@ async def test_too_long_text_is_a_bad_request(
     assert sent.entities[0].type == "bold" and sent.entities[0].length == 4096
 
 
+async def test_lengths_are_counted_in_utf16_code_units(
+    api: FakeBotApi, ag: AiogramBot, ptb: telegram.Bot
+) -> None:
+    """As in Telegram, an emoji (outside the Basic Multilingual Plane) counts 2."""
+    alex = api.user(CHAT)
+    sent = await ag.send_message(CHAT, "🙂" * 2048)  # 2048 characters, 4096 units
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await ag.send_message(CHAT, "a" + "🙂" * 2048)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await ptb.send_message(CHAT, "<b>a</b>" + "🙂" * 2048, parse_mode="HTML")
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await ag.edit_message_text("a" + "🙂" * 2048, chat_id=CHAT, message_id=sent.message_id)
+    document = BufferedInputFile(b"a,b\n", "export.csv")
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await ag.send_document(CHAT, document, caption="a" + "🙂" * 512)
+    assert (await ag.send_document(CHAT, document, caption="🙂" * 512)).caption == "🙂" * 512
+
+    # answerCallbackQuery: 0-200 units; a longer text is refused and the press stays
+    # unanswered (the button keeps spinning), so a shorter answer still goes.
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text="Join", callback_data="join")]]
+    )
+    await ag.send_message(CHAT, "Hello", reply_markup=markup)
+    await alex.press("Join")
+    [update] = await ag.get_updates(timeout=1)
+    assert update.callback_query is not None
+    query_id = update.callback_query.id
+    with pytest.raises(TelegramBadRequest, match="MESSAGE_TOO_LONG"):
+        await ag.answer_callback_query(query_id, text="a" + "🙂" * 100)
+    assert query_id not in api.callback_answers
+    assert await ag.answer_callback_query(query_id, text="🙂" * 100)
+    assert api.callback_answers[query_id] == {"text": "🙂" * 100}
+
+
 async def test_bad_html_is_rejected(api: FakeBotApi, ag: AiogramBot, ptb: telegram.Bot) -> None:
     api.user(CHAT)
     with pytest.raises(TelegramBadRequest, match="can't parse entities: Unsupported start tag"):

@@ -11,13 +11,16 @@ import mimetypes
 import posixpath
 from typing import Any
 
-from tests.fakes.html_check import HtmlParseError, parse_html, strip_text
+from tests.fakes.html_check import HtmlParseError, parse_html, strip_text, utf16_len
 from tests.fakes.markup import is_inline, validate_reply_markup
 from tests.fakes.params import UploadedFile, bad_request
 from tests.fakes.world import ChatState, PollState, StoredMessage, World
 
+# Telegram counts these in UTF-16 code units (an emoji is 2), of the text after
+# parse_mode, as the user sees it.
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_CALLBACK_TEXT = 200
 MAX_POLL_QUESTION = 300
 MAX_POLL_OPTION = 100
 MAX_POLL_OPTIONS = 12
@@ -75,7 +78,7 @@ class Messaging:
         if p.get("caption") is None:
             return
         caption, entities = render(p["caption"], p.get("parse_mode"), p.get("caption_entities"))
-        if len(caption) > MAX_CAPTION:
+        if utf16_len(caption) > MAX_CAPTION:
             raise bad_request("message caption is too long")
         if caption:
             content["caption"] = caption
@@ -177,7 +180,7 @@ class Messaging:
         text, entities = render(p.get("text"), p.get("parse_mode"), p.get("entities"))
         if not text:
             raise bad_request("message text is empty")
-        if len(text) > MAX_TEXT:
+        if utf16_len(text) > MAX_TEXT:
             raise bad_request("message is too long")
         content: dict[str, Any] = {"text": text}
         if entities:
@@ -326,7 +329,7 @@ class Messaging:
         text, entities = render(p.get("text"), p.get("parse_mode"), p.get("entities"))
         if not text:
             raise bad_request("message text is empty")
-        if len(text) > MAX_TEXT:
+        if utf16_len(text) > MAX_TEXT:
             raise bad_request("message is too long")
         markup = self._inline_markup(p)
         if (
@@ -408,6 +411,10 @@ class Messaging:
             raise bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
+        text = p.get("text")
+        if isinstance(text, str) and utf16_len(text) > MAX_CALLBACK_TEXT:
+            # As Telegram words it; the query stays unanswered (the button spins on).
+            raise bad_request("MESSAGE_TOO_LONG")
         self.world.callback_answers[query_id] = {
             key: p[key] for key in ("text", "show_alert", "url", "cache_time") if key in p
         }

@@ -1,8 +1,9 @@
 """Catalogue upkeep: ``chinwag i18n extract``, ``check`` and ``compile``.
 
-Messages come from three places: the Python code under ``handlers/`` (keywords ``_``,
+Messages come from four places: the Python code under ``handlers/`` (keywords ``_``,
 ``_n``, ``_p``, ``N_``), the web dashboard (``bot/web/``: its code, and its Jinja2
-templates' ``_`` and ``ngettext``) and the questionnaire files, whose texts are translated with
+templates' ``_`` and ``ngettext``), the terminal transport (``bot/transports/terminal.py``:
+what ``chinwag chat`` itself says to the resident) and the questionnaire files, whose texts are translated with
 the context ``"<questionnaire>.<step>"`` (and ``".<option>"`` for options).
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -24,6 +25,7 @@ from handlers.i18n import DEFAULT_LOCALES_DIR, DOMAIN, SOURCE_LANGUAGE
 
 HANDLERS_DIR = Path(__file__).resolve().parent.parent / "handlers"
 DASHBOARD_DIR = Path(__file__).resolve().parent / "web"
+TERMINAL_FILE = Path(__file__).resolve().parent / "transports" / "terminal.py"
 KEYWORDS = {"_": None, "_n": (1, 2), "_p": ((1, "c"), 2), "N_": None}
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 _TAG = re.compile(r"</?([a-zA-Z]+)[^>]*>")
@@ -49,6 +51,14 @@ def _from_dashboard() -> Iterator[tuple[Message, str]]:
         yield (message, context), f"bot/web/{filename}:{lineno}"
 
 
+def _from_terminal() -> Iterator[tuple[Message, str]]:
+    """What the terminal transport writes itself (its welcome, hints and "Goodbye.")."""
+    for lineno, message, _comments, context in extract_from_file(
+        "python", str(TERMINAL_FILE), keywords=KEYWORDS
+    ):
+        yield (message, context), f"bot/transports/terminal.py:{lineno}"
+
+
 def _from_questionnaires() -> Iterator[tuple[Message, str]]:
     for questionnaire in load_all(QUESTIONNAIRE_DIR).values():
         where = f"handlers/questionnaires/{questionnaire.id}.toml"
@@ -70,6 +80,7 @@ def template() -> Catalog:
     for (message, context), location in [
         *_from_code(),
         *_from_dashboard(),
+        *_from_terminal(),
         *_from_questionnaires(),
     ]:
         path, _, line = location.partition(":")

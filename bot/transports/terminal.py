@@ -2,6 +2,11 @@
 
 Buttons are shown as numbered choices; type the number to press one, a ``/command``,
 or your answer. No token and no network are needed. Ctrl-D or ``/quit`` leaves.
+
+What the terminal itself says (the welcome, hints, "Goodbye.") goes through the
+catalogues like the core's replies (``chinwag i18n extract`` reads this file), in
+the resident's language: the one stored for them (``/language`` changes it), or,
+before they have one, ``--language`` if it is supported, else the default.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import Any
 
 from bot.bootstrap import App
 from bot.transports.core import process
+from handlers.dispatch import choose_language
+from handlers.i18n import _, use_locale
 from handlers.inbound import (
     ButtonPress,
     Command,
@@ -67,6 +74,9 @@ class TerminalChat:
         self.open_poll: tuple[str, int, bool] | None = None
         self.downloads = downloads
         self.next_message_id = 1
+        # The resident's language for what the terminal itself writes; kept up to
+        # date from their stored row after each update (``/language`` changes it).
+        self.language = choose_language(app.deps, language)
 
     def _show_buttons(self, rows: Keyboard) -> None:
         self.buttons = [b for row in rows for b in row]
@@ -76,6 +86,10 @@ class TerminalChat:
             self.write(f"  [{i}] {b.label}{target}")
 
     def render(self, reply: OutboundReply) -> None:
+        with use_locale(self.language):
+            self._render(reply)
+
+    def _render(self, reply: OutboundReply) -> None:
         if isinstance(reply, Text | Edit):
             self.write("")
             self.write(to_plain(reply.text))
@@ -88,20 +102,23 @@ class TerminalChat:
             self.write(f"📊 {reply.question}")
             for i, option in enumerate(reply.options, 1):
                 self.write(f"  [{i}] {option}")
-            hint = "type the numbers, e.g. 1,3" if reply.allows_multiple else "type a number"
-            self.write(f"  (to answer, {hint})")
+            if reply.allows_multiple:
+                self.write("  " + _("(to answer, type the numbers, e.g. 1,3)"))
+            else:
+                self.write("  " + _("(to answer, type a number)"))
         elif isinstance(reply, Document):
             self.downloads.mkdir(parents=True, exist_ok=True)
             path = self.downloads / Path(reply.filename).name
             path.write_bytes(reply.content)
-            self.write(f"📎 {to_plain(reply.caption)} saved to {path}")
+            saved = _("📎 {caption} saved to {path}")
+            self.write(saved.format(caption=to_plain(reply.caption), path=path))
         elif isinstance(reply, Venue):
             self.write(
                 f"📍 {reply.title}, {reply.address} "
                 f"(https://www.openstreetmap.org/?mlat={reply.latitude}&mlon={reply.longitude})"
             )
         elif isinstance(reply, Photo):
-            self.write(f"🖼 [photo {reply.file_id}]")
+            self.write(_("🖼 [photo {file_id}]").format(file_id=reply.file_id))
             if reply.caption:
                 self.write(to_plain(reply.caption))
             if reply.buttons:
@@ -110,6 +127,16 @@ class TerminalChat:
             self.write("\n" * 3)
 
     def event_for(self, line: str) -> InboundEvent | None:
+        with use_locale(self.language):
+            return self._event_for(line)
+
+    def _choose_from(self, count: int, *, several: bool = False) -> None:
+        if several:
+            self.write("  " + _("(choose numbers from 1 to {count})").format(count=count))
+        else:
+            self.write("  " + _("(choose a number from 1 to {count})").format(count=count))
+
+    def _event_for(self, line: str) -> InboundEvent | None:
         line = line.strip()
         self.next_message_id += 1
         base: dict[str, Any] = {"sender": self.sender, "message_id": self.next_message_id}
@@ -119,13 +146,13 @@ class TerminalChat:
             index = int(line) - 1
             if 0 <= index < len(self.buttons) and self.buttons[index].payload:
                 return ButtonPress(data=self.buttons[index].payload, **base)
-            self.write(f"  (choose a number from 1 to {len(self.buttons)})")
+            self._choose_from(len(self.buttons))
             return None
         command = split_command(line)
         if command is not None and command[0] == "location":
             return self._location(command[1], base)
         if command is not None and command[0] == "photo":
-            name, _, caption = command[1].strip().partition(" ")
+            name, _space, caption = command[1].strip().partition(" ")
             # The terminal cannot upload; a name stands for the photo's Telegram file id.
             return PhotoShared(file_id=f"terminal-{name or 'photo'}", caption=caption, **base)
         if command is not None:
@@ -138,7 +165,8 @@ class TerminalChat:
 
     def close_poll(self) -> None:
         self.open_poll = None
-        self.write("  (the poll is closed)")
+        with use_locale(self.language):
+            self.write("  " + _("(the poll is closed)"))
 
     def _poll_answer(self, line: str, base: dict[str, Any]) -> InboundEvent | None:
         assert self.open_poll is not None
@@ -149,10 +177,10 @@ class TerminalChat:
             or any(not 0 <= i < options for i in chosen)
             or (len(chosen) > 1 and not multiple)
         ):
-            self.write(f"  (choose {'numbers' if multiple else 'a number'} from 1 to {options})")
+            self._choose_from(options, several=multiple)
             return None
         self.open_poll = None
-        self.write("  (your answer is saved)")
+        self.write("  " + _("(your answer is saved)"))
         return PollAnswer(poll_id=poll_id, option_ids=tuple(chosen), **base)
 
     def _location(self, payload: str, base: dict[str, Any]) -> InboundEvent | None:
@@ -160,29 +188,46 @@ class TerminalChat:
         try:
             latitude, longitude = (float(part) for part in payload.replace(",", " ").split())
         except ValueError:
-            self.write("  (type /location LATITUDE LONGITUDE, for example /location 53.196 -2.763)")
+            self.write(
+                "  " + _("(type /location LATITUDE LONGITUDE, for example /location 53.196 -2.763)")
+            )
             return None
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            self.write("  (that is not a place on Earth)")
+            self.write("  " + _("(that is not a place on Earth)"))
             return None
         return LocationShared(latitude=latitude, longitude=longitude, **base)
 
+    async def _stored_language(self) -> None:
+        """The language stored for the resident, once they have a row."""
+        async with self.app.deps.uow() as uow:
+            user = await uow.users.by_telegram_id(self.sender.telegram_id)
+        if user is not None and user.language:
+            self.language = user.language
+
     async def send(self, event: InboundEvent) -> None:
-        for reply in await process(self.app, event):
+        replies = await process(self.app, event)
+        await self._stored_language()
+        for reply in replies:
             self.render(reply)
 
     async def run(self, read: ReadLine) -> None:
-        self.write(
-            "Chinwag in your terminal. Type a number to tap a button, or type your answer.\n"
-            "Share a location with /location LAT LON, a photo with /photo NAME CAPTION.\n"
-            "Ctrl-D or /quit to leave."
-        )
+        await self._stored_language()
+        with use_locale(self.language):
+            self.write(
+                _(
+                    "Chinwag in your terminal. Type a number to tap a button, "
+                    "or type your answer.\n"
+                    "Share a location with /location LAT LON, a photo with /photo NAME CAPTION.\n"
+                    "Ctrl-D or /quit to leave."
+                )
+            )
         await self.send(Command(sender=self.sender, name="start"))
         while True:
             self.write("")
             line = await read()
             if line is None or line.strip() in ("/quit", "/exit"):
-                self.write("Goodbye.")
+                with use_locale(self.language):
+                    self.write(_("Goodbye."))
                 return
             if not line.strip():
                 continue

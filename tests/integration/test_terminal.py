@@ -169,3 +169,61 @@ async def test_a_poll_in_the_terminal_is_answered_by_number(app: App, tmp_path: 
     assert (
         isinstance(answer, PollAnswer) and answer.poll_id == poll_id and answer.option_ids == (1,)
     )
+
+
+async def test_the_terminal_speaks_the_language_asked_for(app: App, tmp_path: Path) -> None:
+    """``chinwag chat --language uk``: the terminal's own words are Ukrainian too."""
+    output: list[str] = []
+    feed = iter(["42", "/location 1000 0", "/quit"])
+
+    async def read() -> str | None:
+        return next(feed, None)
+
+    chat = TerminalChat(app, write=output.append, name="Olena", language="uk", downloads=tmp_path)
+    await chat.run(read)
+    transcript = "\n".join(output)
+    assert transcript.startswith("Chinwag у вашому терміналі.")
+    assert "(виберіть число від 1 до " in transcript
+    assert "(це не місце на Землі)" in transcript
+    assert output[-1] == "До побачення."
+    assert "Goodbye" not in transcript and "choose a number" not in transcript
+
+
+async def test_the_terminal_follows_the_language_chosen_with_slash_language(
+    app: App, tmp_path: Path
+) -> None:
+    output: list[str] = []
+    chat = TerminalChat(app, write=output.append, name="Terry", language=None, downloads=tmp_path)
+    for line in ("/start", "/language"):
+        event = chat.event_for(line)
+        assert event is not None
+        await chat.send(event)
+    number = next(i for i, b in enumerate(chat.buttons, 1) if b.label.endswith("Cymraeg"))
+    await chat.send(chat.event_for(str(number)))  # type: ignore[arg-type]
+    assert chat.language == "cy"
+    output.clear()
+
+    async def leave() -> str | None:
+        return None
+
+    await chat.run(leave)  # a new session: the stored language, not --language
+    assert output[0].startswith("Chinwag yn eich terfynell.")
+    assert output[-1] == "Hwyl fawr."
+
+
+async def test_polls_and_files_are_explained_in_the_residents_language(
+    app: App, tmp_path: Path
+) -> None:
+    from handlers.outbound import Document, Poll
+
+    output: list[str] = []
+    chat = TerminalChat(app, write=output.append, name="Ola", language="pl", downloads=tmp_path)
+    chat.render(Poll(chat_id=1, question="?", options=("a", "b"), allows_multiple=True))
+    chat.render(Document(chat_id=1, filename="r.txt", content=b"x", caption="Raport"))
+    assert "  (aby odpowiedzieć, wpisz liczby, np. 1,3)" in output
+    assert f"📎 Raport: zapisano w {tmp_path / 'r.txt'}" in output
+    chat.show_poll("p", 2, False)
+    assert chat.event_for("1,2") is None
+    assert output[-1] == "  (wybierz liczbę od 1 do 2)"
+    chat.close_poll()
+    assert output[-1] == "  (ankieta jest zamknięta)"

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from storage.clock import utcnow
@@ -624,6 +625,10 @@ class FundingPot(Table, table=True):
     created_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime)
 
 
+# Which rows the one-draft-per-applicant-and-pot index covers (the same in the migration).
+DRAFT_ONLY = "status = 'draft'"
+
+
 class FundingApplication(Table, table=True):
     """A bid for a pot, filled in one question at a time (``step``) and then reviewed.
 
@@ -631,9 +636,21 @@ class FundingApplication(Table, table=True):
     ``approved``, ``declined`` or ``withdrawn``. ``version`` goes up on every
     decision, so two organisers cannot decide the same application twice.
     ``decided_by`` is the organiser who last acted on it (asked, approved, declined).
+    An applicant has at most one draft for each pot (a partial unique index): two
+    presses of "Apply" at once, on two workers, start one draft and both carry on with it.
     """
 
     __tablename__ = "funding_applications"
+    __table_args__ = (
+        Index(
+            "uq_funding_applications_one_draft",
+            "applicant_id",
+            "pot_id",
+            unique=True,
+            sqlite_where=sql_text(DRAFT_ONLY),
+            postgresql_where=sql_text(DRAFT_ONLY),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pot_id: int = Field(foreign_key="funding_pots.id", index=True)

@@ -137,13 +137,11 @@ async def start(ctx: Context, pot_id: int) -> Replies:
     pot = next((p for p in pots if p.id == pot_id), None)
     if pot is None:
         return [Notice(text=_("That pot is not open for you."), alert=True)]
-    for mine in await ctx.uow.funding.of_applicant(ctx.user_id):
-        if mine.pot_id == pot_id and mine.status == "draft":
-            return await ask_step(ctx, mine)  # "Apply" pressed again: carry on with it
     groups = [g for g in await ctx.uow.funding.member_groups(ctx.user_id)]
     lpu = await ctx.uow.funding.pot_lpu(pot)
     group = next((g for g in groups if g.lpu_id == lpu), None)
-    app = await ctx.uow.funding.add_application(
+    # "Apply" pressed again, or twice at once on two workers: one draft, carried on with.
+    app = await ctx.uow.funding.start_draft(
         FundingApplication(
             pot_id=pot_id,
             applicant_id=ctx.user_id,

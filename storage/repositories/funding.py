@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import CursorResult, delete, update
+from sqlalchemy import CursorResult, delete, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
+    DRAFT_ONLY,
     ActionGroup,
     ActionGroupMember,
     Community,
@@ -177,6 +179,34 @@ class FundingRepository:
         self._session.add(application)
         await self._session.flush()
         return application
+
+    async def start_draft(self, application: FundingApplication) -> FundingApplication:
+        """The applicant's draft for the pot of ``application`` (a new, unsaved draft):
+        the one already begun if there is one, else one made from ``application``.
+
+        One INSERT that does nothing if the applicant already has a draft for the pot
+        (the partial unique index allows one): two workers starting it at once make
+        one, since on PostgreSQL the second waits for the first to commit and then
+        finds its draft, and on SQLite one writer goes at a time anyway.
+        """
+        assert application.status == "draft" and application.applicant_id is not None
+        table = FundingApplication.__table__  # type: ignore[attr-defined]
+        values = {c.name: getattr(application, c.name) for c in table.columns if c.name != "id"}
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._session.exec(
+            insert(FundingApplication)
+            .values(**values)
+            .on_conflict_do_nothing(
+                index_elements=["applicant_id", "pot_id"], index_where=text(DRAFT_ONLY)
+            )
+        )
+        query = select(FundingApplication).where(
+            FundingApplication.applicant_id == application.applicant_id,
+            FundingApplication.pot_id == application.pot_id,
+            col(FundingApplication.status) == "draft",
+        )
+        return (await self._session.exec(query)).one()
 
     async def draft_of(self, applicant_id: int) -> FundingApplication | None:
         query = (

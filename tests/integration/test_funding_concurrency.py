@@ -7,16 +7,17 @@ import asyncio
 import dataclasses
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from bot.bootstrap import App, build_app
 from bot.settings import Settings
 from handlers.dispatch import handle
 from handlers.funding.buttons import FundingAction, FundingButton
 from handlers.inbound import ButtonPress, TextMessage
-from handlers.outbound import Edit, Notice
+from handlers.outbound import Edit, Notice, Text
 from handlers.payloads import encode
 from storage.demo.loader import load_demo
-from storage.models import FundingPot
+from storage.models import FundingApplication, FundingPot, User
 from storage.repositories.funding import FundingRepository
 from tests.integration.test_funding_chat import (
     NOON,
@@ -163,6 +164,108 @@ async def test_open_and_discard_pressed_at_once_settle_the_pot_once(
             assert pot.status == "discarded" and told == ["Discarded."]
         refusals = [r.text for r in (*opened, *dropped) if isinstance(r, Notice)]
         assert len(refusals) == 1
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_one_draft_per_applicant_and_pot(app: App) -> None:
+    """The database holds one draft of an applicant's for a pot: starting it again
+    finds it, a second one cannot be added, and once it is sent a new one can start."""
+    pot_id = await lpu_pot(app)
+    async with app.deps.uow() as uow:
+        user = await uow.users.add(User(telegram_id=88_000_001, chat_id=88_000_001))
+        assert user.id is not None
+        first = await uow.funding.start_draft(
+            FundingApplication(pot_id=pot_id, applicant_id=user.id)
+        )
+        again = await uow.funding.start_draft(
+            FundingApplication(pot_id=pot_id, applicant_id=user.id)
+        )
+        assert first.id is not None and again.id == first.id
+        await uow.commit()
+    async with app.deps.uow() as uow:
+        with pytest.raises(IntegrityError):
+            await uow.funding.add_application(
+                FundingApplication(pot_id=pot_id, applicant_id=user.id)
+            )
+    async with app.deps.uow() as uow:
+        sent = await uow.funding.application(first.id)
+        assert sent is not None
+        sent.status = "submitted"
+        uow.session.add(sent)
+        await uow.session.flush()
+        new = await uow.funding.start_draft(FundingApplication(pot_id=pot_id, applicant_id=user.id))
+        assert new.id != first.id and new.status == "draft"
+        await uow.commit()
+        statuses = [a.status for a in await uow.funding.of_applicant(user.id)]
+    assert statuses == ["submitted", "draft"]
+
+
+async def _apply_pressed_at_once_on_two_workers(
+    first: App, second: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two presses of "Apply" for one pot, both past every check before either writes:
+    one draft, and both presses are asked its first question."""
+    await lpu_pot(first)
+    member = await group_member(first)
+    await member.send("/funding")
+    await member.press("Chester LPU fund")
+    apply_button = member.find("Apply").payload
+    # Both presses have looked for a draft of theirs (and found none) before either
+    # starts one: the race, every time. Only the first two wait (a retry does not).
+    both_looked = asyncio.Barrier(2)
+    waited = 0
+    look = FundingRepository.pot_lpu
+
+    async def pot_lpu_then_wait(self: FundingRepository, pot: FundingPot) -> int | None:
+        nonlocal waited
+        found = await look(self, pot)
+        if waited < 2:
+            waited += 1
+            await asyncio.wait_for(both_looked.wait(), 10)
+        return found
+
+    monkeypatch.setattr(FundingRepository, "pot_lpu", pot_lpu_then_wait)
+    presses = [
+        ButtonPress(
+            sender=member.sender,
+            update_id=882_000_000 + i,
+            data=apply_button,
+            message_id=1,
+            callback_id=f"cb{i}",
+        )
+        for i in range(2)
+    ]
+    replies = await asyncio.gather(handle(first.deps, presses[0]), handle(second.deps, presses[1]))
+    monkeypatch.undo()
+    assert waited == 2
+    for answered in replies:
+        texts = [r.text for r in answered if isinstance(r, Text)]
+        assert len(texts) == 1 and "Step 1 of 7" in texts[0], answered
+    async with first.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(member.sender.telegram_id)
+        assert user is not None and user.id is not None
+        mine = await uow.funding.of_applicant(user.id)
+        assert [a.status for a in mine] == ["draft"]
+        assert user.awaiting == f"fd:apply:{mine[0].id}"
+    # And the application goes on from there, as if "Apply" had been pressed once.
+    await member.send("Speed signs")
+    assert "Step 2 of 7" in member.text
+
+
+async def test_apply_pressed_at_once_on_two_postgres_workers_makes_one_draft(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL, where the two transactions really overlap: the second insert
+    waits on the unique index for the first to commit."""
+    await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
+    first, second = await _two_workers(Settings(database_url=postgres_url))
+    try:
+        async with first.deps.uow() as uow:
+            await load_demo(uow)
+            await uow.commit()
+        await _apply_pressed_at_once_on_two_workers(first, second, monkeypatch)
     finally:
         await first.close()
         await second.close()

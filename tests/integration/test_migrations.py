@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.models  # noqa: F401  (registers the tables)
 from storage.database import create_engine
 from storage.migrate import downgrade, head_revision, upgrade
+from storage.models import FundingApplication, FundingPot, User
 
 
 async def schema_differences(url: str) -> list[object]:
@@ -39,3 +43,72 @@ async def test_sqlite_migrations_match_the_models_and_go_down_again(tmp_path: Pa
 async def test_postgres_migrations_match_the_models(postgres_url: str) -> None:
     await asyncio.to_thread(upgrade, postgres_url)
     assert await schema_differences(postgres_url) == []
+
+
+async def test_one_draft_per_applicant_and_pot_keeps_the_fullest_of_any_duplicates(
+    blank_db_url: str,
+) -> None:
+    """0017 resolves the duplicate drafts made before it (the one with the most answers,
+    the newest of those, stays; the applicant's awaited answer goes to it), then
+    forbids another; its downgrade allows them again."""
+    await asyncio.to_thread(upgrade, blank_db_url, "0016")
+    engine = create_engine(blank_db_url)
+
+    def draft(pot: FundingPot, user: User, name: str, version: int = 1) -> FundingApplication:
+        assert pot.id is not None and user.id is not None
+        return FundingApplication(
+            pot_id=pot.id, applicant_id=user.id, project_name=name, version=version
+        )
+
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            ann, bob = (User(telegram_id=n, chat_id=n, first_name=str(n)) for n in (1, 2))
+            pot, other = (
+                FundingPot(title=t, opens_on=date(2026, 1, 1), closes_on=date(2026, 12, 31))
+                for t in ("Pot", "Other pot")
+            )
+            session.add_all([ann, bob, pot, other])
+            await session.flush()
+            rows = [
+                draft(pot, ann, "old"),
+                draft(pot, ann, "answered", version=3),
+                draft(pot, ann, "new"),
+                draft(pot, bob, "bob's"),
+                draft(other, ann, "other pot"),
+            ]
+            sent = draft(pot, ann, "sent")
+            sent.status = "submitted"
+            session.add_all([*rows, sent])
+            await session.flush()
+            ann.awaiting = f"fd:apply:{rows[2].id}"  # writing the newest, emptiest one
+            bob.awaiting = f"fd:apply:{rows[3].id}"
+            await session.commit()
+
+        await asyncio.to_thread(upgrade, blank_db_url, "0017")
+        async with AsyncSession(engine) as session:
+            left = (
+                await session.exec(select(FundingApplication).order_by(col(FundingApplication.id)))
+            ).all()
+            assert [(a.project_name, a.status) for a in left] == [
+                ("answered", "draft"),
+                ("bob's", "draft"),
+                ("other pot", "draft"),
+                ("sent", "submitted"),
+            ]
+            awaiting = {u.telegram_id: u.awaiting for u in (await session.exec(select(User)))}
+            assert awaiting == {1: f"fd:apply:{rows[1].id}", 2: f"fd:apply:{rows[3].id}"}
+            session.add(draft(pot, ann, "a second draft"))
+            with pytest.raises(IntegrityError):
+                await session.commit()
+        async with AsyncSession(engine) as session:
+            withdrawn = draft(pot, ann, "withdrawn")  # only drafts are limited
+            withdrawn.status = "withdrawn"
+            session.add(withdrawn)
+            await session.commit()
+
+        await asyncio.to_thread(downgrade, blank_db_url, "0016")
+        async with AsyncSession(engine) as session:
+            session.add(draft(pot, ann, "a second draft"))
+            await session.commit()
+    finally:
+        await engine.dispose()

@@ -1,7 +1,7 @@
 """Send the core's replies through a ``BotApiPort``, within the Bot API's limits.
 
-Long texts are split at 4096 characters (buttons go on the last part; a long edit
-replaces the message with the first part and sends the rest after it); 429 answers
+Long texts are split at 4096 UTF-16 code units (buttons go on the last part; an edit
+of such a page is redone in place, see ``_edit_page``); 429 answers
 are obeyed; network faults and 5xx are retried with backoff; a user who blocked the
 bot is logged and skipped. A failure to send one reply never stops the others.
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -24,6 +26,7 @@ from handlers.outbound import (
     DeleteMessages,
     Document,
     Edit,
+    Keyboard,
     Notice,
     OutboundReply,
     Photo,
@@ -89,6 +92,47 @@ class Sent:
     earlier: tuple[int, ...] = ()
 
 
+class SplitPages:
+    """The texts sent as several messages: for the last message of each (the one with
+    the buttons), the messages before it, oldest first, so that a press on its buttons
+    can redo the whole page (``_edit_page``).
+
+    Kept in memory, for the ``capacity`` newest pages; a page this process did not
+    send (another webhook worker sent it, or this one restarted since) is not known,
+    and its edit goes as for one message.
+    """
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self.capacity = capacity
+        self._pages: OrderedDict[tuple[int, int], tuple[int, ...]] = OrderedDict()
+
+    def earlier(self, chat_id: int, message_id: int) -> tuple[int, ...]:
+        return self._pages.get((chat_id, message_id), ())
+
+    def remember(self, chat_id: int, last: int, earlier: Sequence[int]) -> None:
+        if not earlier:
+            self._pages.pop((chat_id, last), None)
+            return
+        self._pages[(chat_id, last)] = tuple(earlier)
+        self._pages.move_to_end((chat_id, last))
+        while len(self._pages) > self.capacity:
+            self._pages.popitem(last=False)
+
+    def forget(self, chat_id: int, message_id: int) -> None:
+        self._pages.pop((chat_id, message_id), None)
+
+
+_pages: weakref.WeakKeyDictionary[BotApiPort, SplitPages] = weakref.WeakKeyDictionary()
+
+
+def pages_of(port: BotApiPort) -> SplitPages:
+    """The split pages sent through ``port`` (one bot: message ids are its chats')."""
+    pages = _pages.get(port)
+    if pages is None:
+        pages = _pages[port] = SplitPages()
+    return pages
+
+
 async def _send_plain_part(port: BotApiPort, chat_id: int, part: str) -> int:
     return await call_with_retries(
         port, lambda: port.send_text(chat_id, part, (), (), None, False), "sendMessage"
@@ -113,7 +157,91 @@ async def _send_text(
         ),
         "sendMessage",
     )
+    pages_of(port).remember(chat_id, last, earlier)
     return Sent(last, earlier=earlier)
+
+
+async def _edit_part(
+    port: BotApiPort, chat_id: int, message_id: int, text: str, buttons: Keyboard
+) -> None:
+    """Edit one message; one that already shows this is fine."""
+    try:
+        await call_with_retries(
+            port, lambda: port.edit_text(chat_id, message_id, text, buttons), "edit"
+        )
+    except Undeliverable as exc:
+        if exc.failure is not Failure.NOT_MODIFIED:
+            raise
+
+
+async def _delete_quietly(port: BotApiPort, chat_id: int, message_ids: Sequence[int]) -> None:
+    if not message_ids:
+        return
+    try:
+        await call_with_retries(
+            port, lambda: port.delete_messages(chat_id, tuple(message_ids)), "delete"
+        )
+    except Undeliverable as exc:  # e.g. older than Telegram's 48 hours: it stays
+        log.info("old page parts not deleted", extra={"reason": exc.failure.value})
+
+
+async def _edit_page(port: BotApiPort, chat_id: int, message_id: int, reply: Edit) -> Sent:
+    """Replace the page whose last message is ``message_id`` with ``reply``.
+
+    A page too long for one message went out as several, the buttons on the last
+    (``_send_text``), and that last one is what a press edits. The resident expects
+    the page they were reading to change as a whole, where it is: so the new text,
+    split again, goes into the old page's messages in order (its first part into the
+    old first part, and so on), the buttons on whichever message ends it:
+
+    * as many parts as before: every message is edited in place;
+    * fewer (a short answer to a long page): the old earlier parts left over are
+      deleted, and the pressed message keeps the end of the new text, where the
+      resident is looking, with the buttons;
+    * more: the old messages take the first parts and the rest follow as new
+      messages, the buttons on the last.
+
+    So the old first part never stays above a new one, and the pressed message never
+    becomes a copy of the first part. A page this process does not know as split
+    (``SplitPages``: sent by another worker, or before a restart) is edited as one
+    message: its first part replaces the pressed message and the rest follow it.
+    An earlier part the resident deleted makes the page unknown (the others are
+    deleted and it goes as for one message); a pressed message that is gone gets its
+    parts sent anew after the ones kept. Old parts Telegram no longer lets a bot
+    delete (after 48 hours) stay.
+    """
+    pages = pages_of(port)
+    parts = split_text(reply.text)
+    earlier = pages.earlier(chat_id, message_id)
+    keep, surplus = earlier[: len(parts) - 1], earlier[len(parts) - 1 :]
+    for old, part in zip(keep, parts, strict=False):
+        try:
+            await _edit_part(port, chat_id, old, part, ())
+        except Undeliverable as exc:
+            if exc.failure is not Failure.NOT_FOUND:
+                raise
+            pages.forget(chat_id, message_id)
+            await _delete_quietly(port, chat_id, [m for m in earlier if m != old])
+            return await _edit_page(port, chat_id, message_id, reply)
+    rest = parts[len(keep) + 1 :]
+    page = [*keep, message_id]
+    try:
+        await _edit_part(port, chat_id, message_id, parts[len(keep)], () if rest else reply.buttons)
+    except Undeliverable as exc:
+        if exc.failure is not Failure.NOT_FOUND:
+            raise
+        pages.forget(chat_id, message_id)
+        rest, page = parts[len(keep) :], list(keep)
+    await _delete_quietly(port, chat_id, surplus)
+    if rest:
+        sent = await _send_text(
+            port, chat_id, Text(chat_id=chat_id, text="", buttons=reply.buttons), rest
+        )
+        page += [*sent.earlier, sent.message_id]
+    if page[-1] != message_id:
+        pages.forget(chat_id, message_id)
+    pages.remember(chat_id, page[-1], page[:-1])
+    return Sent(page[-1], earlier=tuple(page[:-1]))
 
 
 async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> Sent | None:
@@ -127,27 +255,7 @@ async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> S
             return await _send_one(
                 port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
             )
-        # A text too long for one message: the first part replaces the message, the
-        # rest follow it as new messages, and the buttons go on the last part.
-        parts = split_text(reply.text)
-        first, buttons = parts[0], reply.buttons if len(parts) == 1 else ()
-        try:
-            await call_with_retries(
-                port, lambda: port.edit_text(chat_id, message_id, first, buttons), "edit"
-            )
-        except Undeliverable as exc:
-            if exc.failure is Failure.NOT_FOUND:
-                return await _send_one(
-                    port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
-                )
-            if exc.failure is not Failure.NOT_MODIFIED:
-                raise
-        if len(parts) == 1:
-            return Sent(message_id)
-        rest = await _send_text(
-            port, chat_id, Text(chat_id=chat_id, text="", buttons=reply.buttons), parts[1:]
-        )
-        return Sent(rest.message_id, earlier=(message_id, *rest.earlier))
+        return await _edit_page(port, chat_id, message_id, reply)
     if isinstance(reply, Poll):
         poll_message_id, poll_id = await call_with_retries(
             port,

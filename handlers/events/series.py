@@ -2,8 +2,9 @@
 
 A series row holds the rule; its dates are ordinary event rows (so each can be
 answered, moved or cancelled on its own). The scheduler calls ``top_up`` from time
-to time so that every series always has ``AHEAD`` dates to come. Dates already
-made, moved or cancelled are never made again (one row per series and date).
+to time so that every series always has ``AHEAD`` dates to come that will happen (a
+cancelled date is made up for with one after the last). Dates already made, moved
+or cancelled are never made again (one row per series and date).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def series_end(series: Event, instant: datetime) -> datetime | None:
 
 
 async def top_up_series(uow: UnitOfWork, series: Event, now: datetime) -> list[Event]:
-    """Add dates to ``series`` until it has ``AHEAD`` to come; returns the new ones."""
+    """Add dates to ``series`` until it has ``AHEAD`` to come, not counting cancelled
+    ones; returns the new ones."""
     assert series.id is not None
     rule = decode_rule(series.recurrence)
     if rule.until is not None and rule.until < now.astimezone(rule.zone).date():

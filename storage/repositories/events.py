@@ -90,10 +90,16 @@ class EventRepository:
         return [e.occurrence_of for e in (await self._session.exec(query)).all() if e.occurrence_of]
 
     async def series_upcoming_count(self, series_id: int, now: datetime) -> int:
+        """How many dates of the series are still to come and will happen (a cancelled
+        date does not count: the series is topped up past it)."""
         query = (
             select(func.count())
             .select_from(Event)
-            .where(col(Event.series_id) == series_id, col(Event.starts_at) >= now)
+            .where(
+                col(Event.series_id) == series_id,
+                col(Event.starts_at) >= now,
+                Event.status == "scheduled",
+            )
         )
         return int((await self._session.exec(query)).one())
 

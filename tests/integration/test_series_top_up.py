@@ -85,10 +85,28 @@ async def test_a_cancelled_date_is_not_made_again(app: App) -> None:
         uow.session.add(stored)
         await uow.commit()
     later = FIRST.astimezone(UTC) + timedelta(hours=1)  # the first date has passed
-    assert await top_up(app.deps.uow, later) == 1
+    assert await top_up(app.deps.uow, later) == 2  # for it, and for the cancelled one
     rows = await dates(app, series_id)
     assert [r.status for r in rows].count("cancelled") == 1
     assert rows[-1].starts_at > last.starts_at
+
+
+async def test_a_cancelled_date_is_not_counted_as_one_to_come(app: App) -> None:
+    """A series keeps ``AHEAD`` dates that will happen: a cancelled one is made up for."""
+    series_id = await weekly_surgery(app)
+    async with app.deps.uow() as uow:
+        third = (await dates(app, series_id))[2]
+        stored = await uow.events.get(third.id or 0)
+        assert stored is not None
+        stored.status = "cancelled"
+        uow.session.add(stored)
+        await uow.commit()
+    before_the_first = FIRST.astimezone(UTC) - timedelta(hours=1)
+    assert await top_up(app.deps.uow, before_the_first) == 1
+    assert await top_up(app.deps.uow, before_the_first) == 0
+    rows = await dates(app, series_id)
+    assert [r.status for r in rows].count("scheduled") == AHEAD
+    assert [r.status for r in rows].count("cancelled") == 1
 
 
 async def test_two_workers_topping_up_at_once_make_each_date_once(postgres_url: str) -> None:

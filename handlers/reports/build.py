@@ -5,6 +5,15 @@ named are found here in the answers' text. Every number a format shows is a
 ``Figure`` from ``Report.figures()``, so the CSV and the JSON hold the same ones,
 with the small-numbers rule already applied. No names of residents are included:
 reports never show who said what.
+
+The report is built in the current locale (``use_locale``: the staff member's
+language for ``/report`` and the dashboard; English for ``chinwag report``):
+its title, scope, dates, figure labels ("Residents taking part", language names),
+and the questions' and options' labels (from the questionnaires' catalogue) are in
+that language. What programs read stays the same in every language: each
+figure's ``section`` (an English id such as ``"by community"``), the funding and
+poll statuses and the mention sources (ids, named for people by the renderers),
+and the small-numbers marker in ``Figure.value``.
 """
 
 from __future__ import annotations
@@ -14,8 +23,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+
 from handlers.conversation.questionnaire import Questionnaire, Step, StepKind, load_all
 from handlers.events.polls import options_of, tally
+from handlers.i18n import _, current_locale
 from handlers.reports.figures import Figure, figures
 from handlers.reports.funding import FundingNote, funding_section
 from handlers.reports.organisations import mentions
@@ -23,16 +36,23 @@ from handlers.reports.themes import Theme, themes
 from storage.repositories.reports import AnswerRow, ReportScope
 from storage.uow import UnitOfWork
 
-LANGUAGES = {
-    "en": "English",
-    "cy": "Welsh",
-    "pl": "Polish",
-    "uk": "Ukrainian",
-    "ro": "Romanian",
-    "ar": "Arabic",
-    "unknown": "Not known",
-}
 THEMES = 12
+
+
+def language_name(code: str) -> str:
+    """A language's name in the current language ("Welsh", "Cymraeg", "walijski")."""
+    if code == "unknown":
+        return _("Not known")
+    try:
+        name = Locale.parse(code).get_display_name(current_locale()) or code
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def day(moment: datetime, tz: ZoneInfo) -> str:
+    """E.g. "01 Nov 2026", local, in the current language."""
+    return format_date(moment.astimezone(tz), "dd MMM y", locale=current_locale())
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +70,16 @@ class QuestionAnswers:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    organisation: str
+    organisation: str  # "(no name given)", in the report's language, if none was
     kind: str
     answers: tuple[tuple[str, str], ...]  # (question, answer)
+    named: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class PollResult:
     question: str
-    status: str
+    status: str  # "open" or "closed" (an id; the renderers name it)
     options: tuple[Figure, ...]
 
 
@@ -108,12 +129,13 @@ class Report:
         return rows
 
 
-def _label(step: Step) -> str:
-    return step.short or step.text
+def _label(questionnaire: Questionnaire, step: Step) -> str:
+    """A question's short label, in the current locale (the questionnaire's catalogue)."""
+    return questionnaire.text_of(step, "short" if step.short else "text")
 
 
-def _option_labels(step: Step) -> dict[str, str]:
-    return {option.id: option.label for option in step.options}
+def _option_labels(questionnaire: Questionnaire, step: Step) -> dict[str, str]:
+    return {option.id: questionnaire.option_label(step, option) for option in step.options}
 
 
 def _questions(questionnaire: Questionnaire, rows: list[AnswerRow]) -> list[QuestionAnswers]:
@@ -130,7 +152,7 @@ def _questions(questionnaire: Questionnaire, rows: list[AnswerRow]) -> list[Ques
             for r in given
             if r.text and r.text.strip()
         )
-        result.append(QuestionAnswers(step.id, _label(step), texts))
+        result.append(QuestionAnswers(step.id, _label(questionnaire, step), texts))
     return result
 
 
@@ -145,7 +167,7 @@ def _plans(questionnaire: Questionnaire, rows: list[AnswerRow]) -> list[Plan]:
         kind_step = questionnaire.step("org_type")
         kind = ""
         if kind_row is not None and kind_step is not None:
-            labels = _option_labels(kind_step)
+            labels = _option_labels(questionnaire, kind_step)
             kind = ", ".join(labels.get(c, c) for c in filter(None, kind_row.choices.split(",")))
         said = []
         for step in questionnaire.questions:
@@ -153,12 +175,13 @@ def _plans(questionnaire: Questionnaire, rows: list[AnswerRow]) -> list[Plan]:
             if step.id in ("org_name", "org_type") or found is None:
                 continue
             row = found
-            picked = [_option_labels(step).get(c, c) for c in filter(None, row.choices.split(","))]
+            labels = _option_labels(questionnaire, step)
+            picked = [labels.get(c, c) for c in filter(None, row.choices.split(","))]
             text = "; ".join([*picked, *([row.text] if row.text else [])])
             if text.strip():
-                said.append((_label(step), text.strip()))
+                said.append((_label(questionnaire, step), text.strip()))
         name = (name_row.text or "").strip() if name_row else ""
-        plans.append(Plan(name or "(no name given)", kind, tuple(said)))
+        plans.append(Plan(name or _("(no name given)"), kind, tuple(said), named=bool(name)))
     plans.sort(key=lambda p: p.organisation.casefold())
     return plans
 
@@ -182,20 +205,22 @@ async def _scope_text(uow: UnitOfWork, scope: ReportScope, tz: ZoneInfo) -> str:
     parts = []
     if scope.community_id is not None:
         community = await uow.communities.get(scope.community_id)
-        parts.append(f"Community: {community.name if community else scope.community_id}")
+        name = community.name if community else scope.community_id
+        parts.append(_("Community: {name}").format(name=name))
     elif scope.lpu_id is not None:
         lpu = await uow.communities.get_lpu(scope.lpu_id)
-        parts.append(f"LPU: {lpu.name if lpu else scope.lpu_id}")
+        parts.append(_("LPU: {name}").format(name=lpu.name if lpu else scope.lpu_id))
     else:
-        parts.append("Everywhere")
+        parts.append(_("Everywhere"))
     if scope.event_id is not None:
         event = await uow.events.get(scope.event_id)
-        when = event.starts_at.astimezone(tz).strftime("%d %b %Y") if event else ""
-        parts.append(f"People going to: {event.title if event else scope.event_id} ({when})")
+        when = day(event.starts_at, tz) if event else ""
+        title = event.title if event else scope.event_id
+        parts.append(_("People going to: {title} ({day})").format(title=title, day=when))
     if scope.since is not None:
-        parts.append(f"From {scope.since.astimezone(tz):%d %b %Y}")
+        parts.append(_("From {day}").format(day=day(scope.since, tz)))
     if scope.until is not None:
-        parts.append(f"Before {scope.until.astimezone(tz):%d %b %Y}")
+        parts.append(_("Before {day}").format(day=day(scope.until, tz)))
     return "; ".join(parts)
 
 
@@ -243,7 +268,7 @@ async def build_report(
     *,
     now: datetime,
     tz: ZoneInfo,
-    title: str = "Community Conversation report",
+    title: str | None = None,
 ) -> Report:
     questionnaires = load_all()
     resident, organisation = questionnaires["resident"], questionnaires["organisation"]
@@ -257,10 +282,10 @@ async def build_report(
     issue_counts: list[tuple[str, int]] = []
     if issues_step is not None:
         counted = await reports.choice_counts(scope, "issues", [o.id for o in issues_step.options])
-        labels = _option_labels(issues_step)
+        labels = _option_labels(resident, issues_step)
         issue_counts = [(labels[o], n) for o, n in counted.items()]
         issue_counts.append(
-            ("In their own words", sum(1 for r in answers if r.question == "issues" and r.text))
+            (_("In their own words"), sum(1 for r in answers if r.question == "issues" and r.text))
         )
         issue_counts.sort(key=lambda item: -item[1])
 
@@ -268,17 +293,21 @@ async def build_report(
     funding_figures, funding = await funding_section(uow, scope, tz)
     named = mentions(
         ["\n".join(texts) for texts in people],
-        extra_names=[p.organisation for p in plans if not p.organisation.startswith("(")],
+        extra_names=[p.organisation for p in plans if p.named],
         directory=[
             e.name for e in await uow.directory.active_for_area(scope.lpu_id, scope.community_id)
         ],
     )
     return Report(
-        title=title,
+        title=title or _("Community Conversation report"),
         scope=await _scope_text(uow, scope, tz),
-        generated=now.astimezone(tz).strftime("%d %b %Y %H:%M"),
-        participants=Figure("summary", "Residents taking part", await reports.participants(scope)),
-        organisations=Figure("summary", "Organisation engagement plans", len(plans), people=False),
+        generated=format_datetime(now.astimezone(tz), "dd MMM y HH:mm", locale=current_locale()),
+        participants=Figure(
+            "summary", _("Residents taking part"), await reports.participants(scope)
+        ),
+        organisations=Figure(
+            "summary", _("Organisation engagement plans"), len(plans), people=False
+        ),
         by_community=tuple(
             figures(
                 "by community",
@@ -288,7 +317,7 @@ async def build_report(
         by_language=tuple(
             figures(
                 "by language",
-                [(LANGUAGES.get(lang, lang), n) for lang, n in await reports.by_language(scope)],
+                [(language_name(lang), n) for lang, n in await reports.by_language(scope)],
             )
         ),
         by_day=tuple(figures("responses by day", await reports.by_day(scope, tz))),

@@ -2,8 +2,8 @@
 
 Figures are made without pyplot (no global state, so a report can be drawn in a
 worker thread) and saved through the Agg backend, which needs no display. A figure hidden by the small-numbers rule
-is drawn as a grey, hatched bar up to 5 and labelled "fewer than 5", so the chart
-never shows more than the tables do.
+is drawn as a grey, hatched bar up to 5 and labelled "fewer than 5" (in the current
+locale, as the tables say it), so the chart never shows more than the tables do.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from matplotlib.figure import Figure as Canvas
 
-from handlers.reports.figures import FEWER, THRESHOLD, Figure
+from handlers.reports.figures import THRESHOLD, Figure
 
 BLUE = "#1f5fa8"
 GREY = "#b8b8b8"
@@ -34,7 +34,7 @@ def _png(canvas: Canvas) -> str:
 def _heights(rows: Sequence[Figure]) -> tuple[list[float], list[str], list[str]]:
     heights = [float(THRESHOLD if f.suppressed else f.count) for f in rows]
     colours = [GREY if f.suppressed else BLUE for f in rows]
-    labels = [FEWER if f.suppressed else str(f.count) for f in rows]
+    labels = [f.text for f in rows]
     return heights, colours, labels
 
 

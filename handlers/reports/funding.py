@@ -2,7 +2,9 @@
 
 Each application shows its pot, project, status, amounts and dates; never who
 applied nor their contact details. The counts are figures, so the CSV and the JSON
-hold the same ones.
+hold the same ones. A note's ``status`` is the stored id ("approved"), the same in
+every language; ``STATUSES`` names it for people, and the figures' labels are in
+the report's language.
 """
 
 from __future__ import annotations
@@ -12,12 +14,25 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.funding.money import money
+from handlers.i18n import N_, _
 from handlers.reports.figures import Figure
 from storage.models import FundingApplication, FundingPot
 from storage.repositories.reports import ReportScope
 from storage.uow import UnitOfWork
 
 SECTION = "funding"
+STATUSES = {
+    "submitted": N_("Waiting for a decision"),
+    "question": N_("Question asked"),
+    "approved": N_("Approved"),
+    "declined": N_("Declined"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+
+def status_name(status: str) -> str:
+    """A note's status for people, in the current language."""
+    return _(STATUSES[status]) if status in STATUSES else status
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +40,7 @@ class FundingNote:
     pot: str
     area: str
     project: str
-    status: str
+    status: str  # the stored id: "submitted", "question", "approved"...
     requested: str
     decided: str
     reason: str
@@ -86,15 +101,15 @@ async def funding_section(
             )
         )
     figures = (
-        Figure(SECTION, "Applications", len(notes), people=False),
-        Figure(SECTION, "Approved", counts["approved"], people=False),
-        Figure(SECTION, "Declined", counts["declined"], people=False),
+        Figure(SECTION, _("Applications"), len(notes), people=False),
+        Figure(SECTION, _("Approved"), counts["approved"], people=False),
+        Figure(SECTION, _("Declined"), counts["declined"], people=False),
         Figure(
             SECTION,
-            "Waiting for a decision",
+            _("Waiting for a decision"),
             counts["submitted"] + counts["question"],
             people=False,
         ),
-        Figure(SECTION, "Amount approved (pence)", approved_pence, people=False),
+        Figure(SECTION, _("Amount approved (pence)"), approved_pence, people=False),
     )
     return figures, tuple(notes)

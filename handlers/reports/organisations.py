@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from handlers.i18n import N_, _
 from handlers.reports.stopwords import STOP_WORDS
 
 PARTNERS_FILE = Path(__file__).with_name("partners.toml")
@@ -23,6 +24,17 @@ TOKEN = re.compile(r"[^\W_][\w'’&.-]*")
 MIN_NAMED = 2
 # Words that start a sentence with a capital without starting a name.
 OPENERS = STOP_WORDS | {"we", "i", "my", "in", "on", "at", "it", "so", "if", "to", "as", "by", "no"}
+# How a name was found: the id (JSON's "source"), and its name for people.
+SOURCES = {
+    "directory entry": N_("directory entry"),
+    "known partner": N_("known partner"),
+    "named in answers": N_("named in answers"),
+}
+
+
+def source_name(source: str) -> str:
+    """How a name was found, for people, in the current language."""
+    return _(SOURCES[source]) if source in SOURCES else source
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +56,7 @@ class Partner:
 class Mention:
     name: str
     answers: int
-    source: str  # "known partner" or "named in answers"
+    source: str  # an id of ``SOURCES``: "directory entry", "known partner"...
 
 
 def load_partners(path: Path = PARTNERS_FILE) -> list[Partner]:

@@ -1,4 +1,10 @@
-"""The report as JSON: the same figures as the CSV, plus themes, answers and plans."""
+"""The report as JSON: the same figures as the CSV, plus themes, answers and plans.
+
+For programs: the keys, each figure's ``section``, the statuses (``"open"``,
+``"approved"``...), the mention ``source`` and the small-numbers marker
+``"fewer than 5"`` are the same in every language. Text for people (the title,
+the scope, the date made, the figures' labels) is in the staff member's language.
+"""
 
 from __future__ import annotations
 

@@ -1,11 +1,17 @@
-"""The report as Markdown, for pasting into minutes or an e-mail."""
+"""The report as Markdown, for pasting into minutes or an e-mail.
+
+The fixed words are in the current locale (``handlers.reports.words``).
+"""
 
 from __future__ import annotations
 
 import re
 
+from handlers.i18n import _
+from handlers.reports import words
 from handlers.reports.build import Report
-from handlers.reports.figures import FEWER, Figure, shown
+from handlers.reports.figures import Figure
+from handlers.reports.funding import status_name
 
 # What people wrote is shown as written, never as Markdown: a resident's answer
 # "![x](https://tracker.example/p.png)" must not load an image in whoever opens
@@ -24,11 +30,12 @@ def _cell(text: str) -> str:
     return _NUMBERED.sub(r"\1\\\2", flat)
 
 
-def _table(heading: str, rows: tuple[Figure, ...], column: str = "People") -> list[str]:
+def _table(heading: str, rows: tuple[Figure, ...], column: str | None = None) -> list[str]:
     lines = [f"## {heading}", ""]
     if not rows:
-        return [*lines, "None yet.", ""]
-    lines += [f"| | {column} |", "| --- | ---: |"]
+        return [*lines, _("None yet."), ""]
+    heading = column or _("People")
+    lines += [f"| | {heading} |", "| --- | ---: |"]
     lines += [f"| {_cell(f.label)} | {f.text} |" for f in rows]
     return [*lines, ""]
 
@@ -38,59 +45,61 @@ def _quote(text: str) -> str:
 
 
 def _funding(report: Report) -> list[str]:
-    lines = ["## Funding applications and decisions", ""]
+    lines = [f"## {words.funding()}", ""]
     if not report.funding:
-        return [*lines, "None in this period.", ""]
-    lines += ["| Pot | Area | Project | Status | Asked | Given | Sent | Decided | Reason |"]
+        return [*lines, _("None in this period."), ""]
+    lines += ["| " + " | ".join(_cell(h) for h in words.funding_columns()) + " |"]
     lines += ["| --- | --- | --- | --- | ---: | ---: | --- | --- | --- |"]
     for n in report.funding:
-        cells = [n.pot, n.area, n.project, n.status, n.requested, n.decided, n.submitted]
+        status = status_name(n.status)
+        cells = [n.pot, n.area, n.project, status, n.requested, n.decided, n.submitted]
         cells += [n.decided_on, n.reason]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return [*lines, ""]
 
 
 def render_md(report: Report) -> str:
-    lines = [f"# {report.title}", "", f"{report.scope}. Made {report.generated}.", ""]
+    lines = [f"# {report.title}", "", words.made(report.scope, report.generated), ""]
     lines += [
         f"- **{report.participants.label}:** {report.participants.text}",
         f"- **{report.organisations.label}:** {report.organisations.text}",
         "",
-        f'Any figure below 5 people is shown as "{FEWER}". Reports never show names.',
+        words.small_numbers(),
         "",
     ]
-    lines += _table("Taking part, by community", report.by_community)
-    lines += _table("Taking part, by language", report.by_language)
-    lines += _table("Responses over time (day sent, local time)", report.by_day)
-    lines += _table("Issues by category", report.issues)
-    lines += ["## Most frequent themes", ""]
+    lines += _table(words.by_community(), report.by_community)
+    lines += _table(words.by_language(), report.by_language)
+    lines += _table(words.by_day(), report.by_day)
+    lines += _table(words.issues(), report.issues)
+    lines += [f"## {words.themes()}", ""]
     if not report.themes:
-        lines += ["None yet.", ""]
+        lines += [_("None yet."), ""]
     for theme in report.themes:
-        lines += [f"### {_cell(theme.phrase)} ({shown(theme.people)} people)", ""]
+        lines += [f"### {_cell(theme.phrase)} ({words.people(theme.people)})", ""]
         lines += [_quote(q) for q in theme.quotes] + [""]
-    lines += _table("Organisations and groups mentioned", report.mentioned)
+    lines += _table(words.mentioned(), report.mentioned)
     for poll in report.polls:
-        lines += _table(f"Poll: {_cell(poll.question)} ({poll.status})", poll.options, "Votes")
-    lines += ["## You said, we did", ""]
+        title = words.poll_title(_cell(poll.question), poll.status)
+        lines += _table(title, poll.options, _("Votes"))
+    lines += [f"## {words.updates()}", ""]
     if not report.updates:
-        lines += ["No updates yet.", ""]
+        lines += [_("No updates yet."), ""]
     for note in report.updates:
-        kind = "action group" if note.group else "theme"
+        kind = words.update_kind(note.group)
         about = _cell(note.about)
-        lines += [f"### {note.sent}: {about} ({kind}; {note.reached.text} people told)", ""]
+        lines += [f"### {note.sent}: {about} ({kind}; {words.told(note.reached)})", ""]
         lines += [_quote(note.text), ""]
     lines += _funding(report)
-    lines += ["## What organisations said in their engagement plans", ""]
+    lines += [f"## {words.plans()}", ""]
     if not report.plans:
-        lines += ["None yet.", ""]
+        lines += [_("None yet."), ""]
     for plan in report.plans:
         kind = f" ({_cell(plan.kind)})" if plan.kind else ""
         lines += [f"### {_cell(plan.organisation)}{kind}", ""]
         lines += [f"- **{_cell(q)}:** {_cell(a)}" for q, a in plan.answers] + [""]
-    lines += ["## Every answer, by question", ""]
+    lines += [f"## {words.every_answer()}", ""]
     for question in report.questions:
-        lines += [f"### {question.label} ({len(question.answers)} answers)", ""]
+        lines += [f"### {question.label} ({words.answers(len(question.answers))})", ""]
         lines += [
             f"- {_cell(a.text)}" + (f" _({a.language})_" if a.language else "")
             for a in question.answers

@@ -50,7 +50,9 @@ def _storable(name: str | None, limit: int) -> str:
 
 
 async def _user_for(uow: UnitOfWork, deps: Deps, sender: Sender) -> User:
-    user = await uow.users.by_telegram_id(sender.telegram_id)
+    """The sender, created on their first update; their row is held until commit, so
+    two updates of one person never interleave (``UserRepository.hold``)."""
+    user = await uow.users.hold(sender.telegram_id)
     first_name, username = _storable(sender.first_name, 128), _storable(sender.username, 64)
     if user is None:
         return await uow.users.add(

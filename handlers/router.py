@@ -252,11 +252,6 @@ async def route(ctx: Context) -> Replies:
     event = ctx.event
     if event.sender.chat_type != "private":
         return []  # the bot talks to residents one to one; groups are not answered
-    if ctx.user.awaiting:
-        # A prompt is shown: what comes now answers it (or leaves it) once, as it still
-        # is. The person's row is held first, so two updates at once on two workers
-        # take their locks in the same order, and the second finds the prompt moved on.
-        await ctx.uow.users.still_awaiting(ctx.user)
     if isinstance(event, Command):
         return await _command(ctx, event)
     if isinstance(event, ButtonPress):

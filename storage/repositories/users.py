@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, update
-from sqlmodel import col, select
+from sqlalchemy import bindparam
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.clock import utcnow
 from storage.models import User
-from storage.repositories.conversations import StaleConversation
 
 LAST_SEEN_STEP = timedelta(minutes=10)
 
-# Built once (asked on every update): its SQL cache key is worked out only once.
+# Built once (asked on every update): their SQL cache keys are worked out only once.
 _BY_TELEGRAM_ID = select(User).where(User.telegram_id == bindparam("telegram_id"))
-
-
-class StaleAwaiting(StaleConversation):
-    """Another update of the same person moved ``users.awaiting`` on first (the
-    update is retried, as for conversations, and reads where they are now)."""
+_HOLD_BY_TELEGRAM_ID = _BY_TELEGRAM_ID.with_for_update()
 
 
 class UserRepository:
@@ -31,24 +26,19 @@ class UserRepository:
         result = await self._session.exec(_BY_TELEGRAM_ID, params={"telegram_id": telegram_id})
         return result.first()
 
+    async def hold(self, telegram_id: int) -> User | None:
+        """The person, their row held until the transaction ends (``FOR UPDATE``).
+
+        Every update of a person starts with this, so two updates of one person on
+        two workers run one after the other: the second reads the row, and all it
+        leads to, as the first left it. SQLite has no row locks: there an update's
+        first statement records its id (``processed_updates``), which takes the
+        database's write lock for the whole transaction, to the same effect."""
+        result = await self._session.exec(_HOLD_BY_TELEGRAM_ID, params={"telegram_id": telegram_id})
+        return result.first()
+
     async def get(self, user_id: int) -> User | None:
         return await self._session.get(User, user_id)
-
-    async def still_awaiting(self, user: User) -> None:
-        """Check that ``user.awaiting`` (what their message answers) is still as read,
-        and hold the row until commit: two messages at once must not both answer
-        the same prompt. ``StaleAwaiting`` if another update changed it meanwhile.
-
-        The row is "updated" to the value it has, so on PostgreSQL a second update
-        waits here for the first to commit, then finds the prompt moved on."""
-        result = await self._session.exec(
-            update(User)
-            .where(col(User.id) == user.id, col(User.awaiting) == user.awaiting)
-            .values(awaiting=user.awaiting)
-            .execution_options(synchronize_session=False)
-        )
-        if int(result.rowcount) != 1:  # type: ignore[attr-defined]
-            raise StaleAwaiting(user.id)
 
     async def add(self, user: User) -> User:
         self._session.add(user)

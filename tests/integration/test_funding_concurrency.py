@@ -17,8 +17,7 @@ from handlers.inbound import ButtonPress, TextMessage
 from handlers.outbound import Edit, Notice, Text
 from handlers.payloads import encode
 from storage.demo.loader import load_demo
-from storage.models import FundingApplication, FundingPot, User
-from storage.repositories.funding import FundingRepository
+from storage.models import FundingApplication, User
 from tests.integration.test_funding_chat import (
     NOON,
     ORGANISER,
@@ -116,11 +115,9 @@ async def _draft_pot(app: App) -> tuple[Resident, int]:
     return organiser, draft.id
 
 
-async def test_open_and_discard_pressed_at_once_settle_the_pot_once(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On PostgreSQL, where two workers' transactions really overlap (SQLite lets one
-    writer at a time, so there the second press simply finds the pot settled)."""
+async def test_open_and_discard_pressed_at_once_settle_the_pot_once(postgres_url: str) -> None:
+    """On PostgreSQL, two workers: both presses are the organiser's, so the second
+    waits on their row until the first has committed, then finds the pot settled."""
     await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
     first, second = await _two_workers(Settings(database_url=postgres_url))
     try:
@@ -128,16 +125,6 @@ async def test_open_and_discard_pressed_at_once_settle_the_pot_once(
             await load_demo(uow)
             await uow.commit()
         organiser, pot_id = await _draft_pot(first)
-        # Both presses read the draft before either writes: the race, every time.
-        both_read = asyncio.Barrier(2)
-        read = FundingRepository.pot
-
-        async def pot_then_wait(self: FundingRepository, pot_id: int) -> FundingPot | None:
-            found = await read(self, pot_id)
-            await asyncio.wait_for(both_read.wait(), 10)
-            return found
-
-        monkeypatch.setattr(FundingRepository, "pot", pot_then_wait)
         presses = [
             ButtonPress(
                 sender=organiser.sender,
@@ -151,7 +138,6 @@ async def test_open_and_discard_pressed_at_once_settle_the_pot_once(
         opened, dropped = await asyncio.gather(
             handle(first.deps, presses[0]), handle(second.deps, presses[1])
         )
-        monkeypatch.undo()
         async with first.deps.uow() as uow:
             pot = await uow.funding.pot(pot_id)
         assert pot is not None
@@ -202,31 +188,15 @@ async def test_one_draft_per_applicant_and_pot(app: App) -> None:
     assert statuses == ["submitted", "draft"]
 
 
-async def _apply_pressed_at_once_on_two_workers(
-    first: App, second: App, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Two presses of "Apply" for one pot, both past every check before either writes:
-    one draft, and both presses are asked its first question."""
+async def _apply_pressed_at_once_on_two_workers(first: App, second: App) -> None:
+    """Two presses of "Apply" for one pot at once, on two workers: one draft, and both
+    presses are asked its first question (the second, held back by the person's row
+    until the first commits, carries on with the draft it made)."""
     await lpu_pot(first)
     member = await group_member(first)
     await member.send("/funding")
     await member.press("Chester LPU fund")
     apply_button = member.find("Apply").payload
-    # Both presses have looked for a draft of theirs (and found none) before either
-    # starts one: the race, every time. Only the first two wait (a retry does not).
-    both_looked = asyncio.Barrier(2)
-    waited = 0
-    look = FundingRepository.pot_lpu
-
-    async def pot_lpu_then_wait(self: FundingRepository, pot: FundingPot) -> int | None:
-        nonlocal waited
-        found = await look(self, pot)
-        if waited < 2:
-            waited += 1
-            await asyncio.wait_for(both_looked.wait(), 10)
-        return found
-
-    monkeypatch.setattr(FundingRepository, "pot_lpu", pot_lpu_then_wait)
     presses = [
         ButtonPress(
             sender=member.sender,
@@ -238,8 +208,6 @@ async def _apply_pressed_at_once_on_two_workers(
         for i in range(2)
     ]
     replies = await asyncio.gather(handle(first.deps, presses[0]), handle(second.deps, presses[1]))
-    monkeypatch.undo()
-    assert waited == 2
     for answered in replies:
         texts = [r.text for r in answered if isinstance(r, Text)]
         assert len(texts) == 1 and "Step 1 of 7" in texts[0], answered
@@ -255,17 +223,58 @@ async def _apply_pressed_at_once_on_two_workers(
 
 
 async def test_apply_pressed_at_once_on_two_postgres_workers_makes_one_draft(
-    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+    postgres_url: str,
 ) -> None:
-    """On PostgreSQL, where the two transactions really overlap: the second insert
-    waits on the unique index for the first to commit."""
     await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
     first, second = await _two_workers(Settings(database_url=postgres_url))
     try:
         async with first.deps.uow() as uow:
             await load_demo(uow)
             await uow.commit()
-        await _apply_pressed_at_once_on_two_workers(first, second, monkeypatch)
+        await _apply_pressed_at_once_on_two_workers(first, second)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_two_drafts_started_at_once_on_postgres_are_one(postgres_url: str) -> None:
+    """Below the person's row lock, the database itself: two transactions starting a
+    draft of one applicant's for one pot at once (as two updates would if anything
+    ever skipped that lock). The second insert waits on the unique index for the
+    first to commit, then carries on with the first's draft."""
+    await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
+    first, second = await _two_workers(Settings(database_url=postgres_url))
+    try:
+        async with first.deps.uow() as uow:
+            await load_demo(uow)
+            await uow.commit()
+        pot_id = await lpu_pot(first)
+        async with first.deps.uow() as uow:
+            user = await uow.users.add(User(telegram_id=88_000_002, chat_id=88_000_002))
+            await uow.commit()
+        assert user.id is not None
+        applicant_id = user.id
+
+        async def start_in(app: App) -> int | None:
+            async with app.deps.uow() as uow:
+                draft = await uow.funding.start_draft(
+                    FundingApplication(pot_id=pot_id, applicant_id=applicant_id)
+                )
+                await uow.commit()
+                return draft.id
+
+        async with first.deps.uow() as held:
+            mine = await held.funding.start_draft(
+                FundingApplication(pot_id=pot_id, applicant_id=applicant_id)
+            )
+            other = asyncio.create_task(start_in(second))
+            await asyncio.sleep(0.5)
+            assert not other.done()  # waiting on the index for this transaction
+            await held.commit()
+        assert await asyncio.wait_for(other, 10) == mine.id
+        async with first.deps.uow() as uow:
+            drafts = [a.status for a in await uow.funding.of_applicant(applicant_id)]
+        assert drafts == ["draft"]
     finally:
         await first.close()
         await second.close()

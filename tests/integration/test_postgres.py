@@ -83,3 +83,29 @@ async def test_two_updates_of_one_user_on_two_workers_stay_consistent(
     answers = await answers_of(first.deps, 5_000_000_125)
     # One answered "exists", the other the next question: never both the same step.
     assert {answers["exists"].text, answers["needs"].text} == {"answer A", "answer B"}
+
+
+async def test_an_update_waits_while_another_update_of_the_same_person_is_open(
+    two_workers: tuple[App, App],
+) -> None:
+    """Not only a shown prompt: every update of one person holds their row, so a
+    second one (here: a menu command, with no prompt shown) starts only once the
+    first has committed, and reads what it left."""
+    first, second = two_workers
+    r = Resident(first.deps, 5_000_000_126)
+    await r.send("/start")
+    async with first.deps.uow() as holding:
+        held = await holding.users.hold(5_000_000_126)
+        assert held is not None and not held.awaiting
+        waiting = asyncio.create_task(
+            handle(second.deps, TextMessage(sender=r.sender, update_id=777_000_020, text="/help"))
+        )
+        await asyncio.sleep(0.5)
+        assert not waiting.done()  # on the person's row, behind the open transaction
+        held.language = "cy"
+        await holding.commit()
+    replies = await asyncio.wait_for(waiting, 10)
+    assert replies  # answered, once the first let go
+    async with second.deps.uow() as uow:
+        user = await uow.users.by_telegram_id(5_000_000_126)
+        assert user is not None and user.language == "cy"  # the first's write stands

@@ -27,7 +27,8 @@ h2 {{ border-bottom: 2px solid {BLUE}; padding-bottom: .2rem; margin-top: 2.2rem
 .cards {{ display: flex; gap: 1rem; flex-wrap: wrap; }}
 .card {{ background: #eef3fa; border-radius: .5rem; padding: .8rem 1.2rem; min-width: 12rem; }}
 .card b {{ display: block; font-size: 1.8rem; color: {BLUE}; }}
-table {{ border-collapse: collapse; margin: .5rem 0 1rem; }}
+table {{ border-collapse: collapse; margin: .5rem 0 1rem; display: block; max-width: 100%;
+  overflow-x: auto; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: .25rem .8rem; text-align: start; }}
 td.n {{ text-align: end; font-variant-numeric: tabular-nums; }}
 img {{ max-width: 100%; }}

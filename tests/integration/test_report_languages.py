@@ -90,7 +90,7 @@ def _figures(section: str, rows: list[tuple[str, int]]) -> tuple[Figure, ...]:
     return tuple(Figure(section, label, n) for label, n in rows)
 
 
-def _everything() -> Report:
+def report_with_every_section() -> Report:
     """A report with something in every section, built in the current locale's words
     only where ``build_report`` would put them (here: none; the renderers' own)."""
     return Report(
@@ -123,7 +123,7 @@ def _everything() -> Report:
 
 
 def _nothing() -> Report:
-    full = _everything()
+    full = report_with_every_section()
     return dataclasses.replace(
         full,
         by_community=(),
@@ -139,7 +139,7 @@ def _nothing() -> Report:
 
 def _rendered() -> dict[str, str]:
     return {
-        fmt: render(_everything(), fmt).decode() + render(_nothing(), fmt).decode()
+        fmt: render(report_with_every_section(), fmt).decode() + render(_nothing(), fmt).decode()
         for fmt in ("html", "md")
     }
 
@@ -163,7 +163,7 @@ def test_no_fixed_english_is_left_in_the_html_or_markdown(language: str) -> None
 
 def test_an_arabic_report_reads_right_to_left() -> None:
     with use_locale("ar"):
-        html = render(_everything(), "html").decode()
+        html = render(report_with_every_section(), "html").decode()
     assert "<html lang='ar' dir='rtl'>" in html
     assert "المشاركة حسب المجتمع" in html and "أقل من 5" in html
 

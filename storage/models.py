@@ -493,20 +493,39 @@ class SendSlot(Table, table=True):
     next_at: float = 0.0
 
 
+PAGE_PARTS_ONLY = "page_end IS NOT NULL"
+
+
 class ChatMessage(Table, table=True):
     """A message in a private chat, either way, kept 48 hours for the quick exit.
 
     Telegram lets a bot delete messages in a private chat for 48 hours; these rows
     say which ones to delete. Nothing of the message's content is kept.
+
+    A text too long for one message goes as several, the buttons on the last
+    (``bot.transports.render``); each earlier part's row has ``page_end``, the id of
+    that last message, so that a press on its buttons, on whichever worker, can redo
+    the whole page. An edited message is recorded again (a row each time it is sent
+    or edited); a redone page's old rows lose their ``page_end``.
     """
 
     __tablename__ = "chat_messages"
-    __table_args__ = (Index("ix_chat_messages_chat_sent", "chat_id", "sent_at"),)
+    __table_args__ = (
+        Index("ix_chat_messages_chat_sent", "chat_id", "sent_at"),
+        Index(
+            "ix_chat_messages_page_end",
+            "chat_id",
+            "page_end",
+            sqlite_where=sql_text(PAGE_PARTS_ONLY),
+            postgresql_where=sql_text(PAGE_PARTS_ONLY),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     message_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     from_bot: bool = False
+    page_end: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     sent_at: datetime = Field(default_factory=_created, sa_type=UTCDateTime, index=True)
 
 

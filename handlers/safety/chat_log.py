@@ -2,7 +2,9 @@
 
 The resident's messages are recorded by ``handlers.dispatch`` in the update's own
 transaction; the bot's replies by the transport once they are sent
-(``remember_sent``). Only ids and times are kept, for 48 hours.
+(``remember_sent``). Only ids and times are kept, for 48 hours, and for a page
+too long for one message, which messages it went out as (``SentReplies``), so that a
+press on its buttons redoes it whole on whichever worker handles it.
 """
 
 from __future__ import annotations
@@ -31,22 +33,63 @@ async def record_inbound(uow: UnitOfWork, deps: Deps, event: InboundEvent) -> No
     )
 
 
+PagePart = tuple[int, int, int]
+"""An earlier part of a page sent as several messages: ``(chat_id, message_id,
+page_end)``, ``page_end`` being the id of the page's last message (its buttons')."""
+
+
 @dataclass(frozen=True, slots=True)
 class SentReplies:
     """What one update's replies left behind: the bot's messages, ``(chat_id,
-    message_id)``, and the update whose kept replies can now be forgotten."""
+    message_id)``, and the update whose kept replies can now be forgotten.
+
+    For the pages sent as several messages: ``page_parts``, the earlier parts of each
+    (``PagePart``), and ``redone``, the pages ``(chat_id, last)`` an edit redid, whose
+    earlier parts recorded before no longer belong to them (recorded anew, if they
+    still do, in ``page_parts``)."""
 
     messages: tuple[tuple[int, int], ...]
     update_id: int | None = None
+    page_parts: tuple[PagePart, ...] = ()
+    redone: tuple[tuple[int, int], ...] = ()
 
     @classmethod
-    def of(cls, sent: Iterable[tuple[int, int]], update_id: int | None) -> SentReplies:
+    def of(
+        cls,
+        sent: Iterable[tuple[int, int]],
+        update_id: int | None,
+        page_parts: Iterable[PagePart] = (),
+        redone: Iterable[tuple[int, int]] = (),
+    ) -> SentReplies:
         # Only private chats (the user's own, positive, id) can be cleared by the quick exit.
-        return cls(tuple((c, m) for c, m in sent if c > 0), update_id)
+        return cls(
+            tuple((c, m) for c, m in sent if c > 0),
+            update_id,
+            tuple(p for p in page_parts if p[0] > 0),
+            tuple(r for r in redone if r[0] > 0),
+        )
 
     @property
     def empty(self) -> bool:
-        return not self.messages and self.update_id is None
+        return not self.messages and self.update_id is None and not self.redone
+
+
+def _pages_of(
+    batch: Sequence[SentReplies],
+) -> tuple[dict[tuple[int, int], int], list[tuple[int, int]]]:
+    """The page ends to write with the messages, and the pages redone, for ``batch``
+    taken in order: a page redone by an update drops what an earlier update of the
+    same batch said of it (the rows are not written yet)."""
+    ends: dict[tuple[int, int], int] = {}
+    redone: dict[tuple[int, int], None] = {}
+    for item in batch:
+        for chat_id, last in item.redone:
+            redone[(chat_id, last)] = None
+            for key in [k for k, end in ends.items() if k[0] == chat_id and end == last]:
+                del ends[key]
+        for chat_id, message_id, end in item.page_parts:
+            ends[(chat_id, message_id)] = end
+    return ends, list(redone)
 
 
 async def _write(deps: Deps, batch: Sequence[SentReplies]) -> None:
@@ -56,25 +99,35 @@ async def _write(deps: Deps, batch: Sequence[SentReplies]) -> None:
         for chat_id, message_id in item.messages:
             by_chat[chat_id].append(message_id)
     handled = [item.update_id for item in batch if item.update_id is not None]
+    page_ends, redone = _pages_of(batch)
     async with deps.uow() as uow:
         if handled:
             await uow.updates.drop_replies(*handled)
+        if redone:  # before the new rows: a page redone in its own messages keeps its last
+            await uow.chat_messages.forget_pages(redone)
         known = await uow.chat_messages.known_chats(by_chat) if by_chat else set()
         at = deps.clock()
         await uow.chat_messages.record_many(
             [(chat_id, by_chat[chat_id]) for chat_id in by_chat if chat_id in known],
             from_bot=True,
             at=at,
+            page_ends=page_ends,
         )
         await uow.commit()
 
 
 async def remember_sent(
-    deps: Deps, sent: Iterable[tuple[int, int]], update_id: int | None = None
+    deps: Deps,
+    sent: Iterable[tuple[int, int]],
+    update_id: int | None = None,
+    page_parts: Iterable[PagePart] = (),
+    redone: Iterable[tuple[int, int]] = (),
 ) -> None:
-    """Record the bot's messages, ``(chat_id, message_id)``, and that the replies of
-    ``update_id`` went out (so a re-delivery does not send them again); never raises."""
-    item = SentReplies.of(sent, update_id)
+    """Record the bot's messages, ``(chat_id, message_id)``, which of them are the
+    earlier parts of a split page and which pages were redone (``SentReplies``), and
+    that the replies of ``update_id`` went out (so a re-delivery does not send them
+    again); never raises."""
+    item = SentReplies.of(sent, update_id, page_parts, redone)
     if item.empty:
         return
     try:
@@ -102,9 +155,14 @@ class SentLog:
         self.writes = 0  # transactions written, for tests and benchmarks
 
     async def remember(
-        self, deps: Deps, sent: Iterable[tuple[int, int]], update_id: int | None = None
+        self,
+        deps: Deps,
+        sent: Iterable[tuple[int, int]],
+        update_id: int | None = None,
+        page_parts: Iterable[PagePart] = (),
+        redone: Iterable[tuple[int, int]] = (),
     ) -> None:
-        item = SentReplies.of(sent, update_id)
+        item = SentReplies.of(sent, update_id, page_parts, redone)
         if item.empty:
             return
         done = asyncio.get_running_loop().create_future()

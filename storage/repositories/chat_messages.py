@@ -1,11 +1,12 @@
-"""Message ids of the last 48 hours in each private chat, for the quick exit."""
+"""Message ids of the last 48 hours in each private chat, for the quick exit, and
+which of them are the earlier parts of a page sent as several messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert
+from sqlalchemy import bindparam, delete, insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +18,23 @@ from storage.plain_sql import execute, table
 _INSERT = insert(table(ChatMessage))
 _KNOWN_CHATS = select(User.chat_id).where(
     col(User.chat_id).in_(bindparam("chat_ids", expanding=True))
+)
+_PAGE_PARTS = (
+    select(ChatMessage.message_id)
+    .where(
+        col(ChatMessage.chat_id) == bindparam("chat_id"),
+        col(ChatMessage.page_end) == bindparam("page_end"),
+    )
+    .distinct()
+    .order_by(col(ChatMessage.message_id))
+)
+_FORGET_PAGE = (
+    update(table(ChatMessage))
+    .where(
+        table(ChatMessage).c.chat_id == bindparam("old_chat_id"),
+        table(ChatMessage).c.page_end == bindparam("old_page_end"),
+    )
+    .values(page_end=None)
 )
 
 
@@ -35,12 +53,22 @@ class ChatMessageLog:
         *,
         from_bot: bool,
         at: datetime,
+        page_ends: Mapping[tuple[int, int], int] | None = None,
     ) -> None:
-        """The message ids of several chats, ``(chat_id, message_ids)``, in one INSERT."""
+        """The message ids of several chats, ``(chat_id, message_ids)``, in one INSERT;
+        ``page_ends`` gives, for an earlier part of a split page, ``(chat_id,
+        message_id)``, the id of the page's last message."""
         # Plain INSERTs, not ORM objects: nothing reads these rows back in the same
         # transaction, and the unit-of-work flush cost more than the write itself.
+        ends = page_ends or {}
         rows = [
-            {"chat_id": chat_id, "message_id": m, "from_bot": from_bot, "sent_at": at}
+            {
+                "chat_id": chat_id,
+                "message_id": m,
+                "from_bot": from_bot,
+                "sent_at": at,
+                "page_end": ends.get((chat_id, m)),
+            }
             for chat_id, message_ids in chats
             for m in message_ids
         ]
@@ -53,6 +81,19 @@ class ChatMessageLog:
         wanted = list(chat_ids)
         rows = await self._session.exec(_KNOWN_CHATS, params={"chat_ids": wanted})
         return set(rows.all())
+
+    async def page_parts(self, chat_id: int, last: int) -> tuple[int, ...]:
+        """The earlier parts of the page whose last message is ``last``, oldest first
+        (none for a page sent as one message, or not known)."""
+        rows = await execute(self._session, _PAGE_PARTS, {"chat_id": chat_id, "page_end": last})
+        return tuple(rows.scalars().all())
+
+    async def forget_pages(self, pages: Iterable[tuple[int, int]]) -> None:
+        """The pages ``(chat_id, last)`` were redone (or deleted): their earlier parts'
+        rows stay for the quick exit but no longer say they belong to them."""
+        params = [{"old_chat_id": c, "old_page_end": last} for c, last in pages]
+        if params:
+            await execute(self._session, _FORGET_PAGE, params, flush=True)
 
     async def since(self, chat_id: int, since: datetime) -> list[int]:
         """Every message id in the chat since ``since``, both ways, deliveries included."""

@@ -223,7 +223,12 @@ class PersonalData:
             ],
             "polls_received": [{"question": p.question} for _m, p in polls_received],
             "recent_chat_messages": [
-                {"message_id": m.message_id, "from_bot": m.from_bot, "at": _iso(m.sent_at)}
+                {
+                    "message_id": m.message_id,
+                    "from_bot": m.from_bot,
+                    "at": _iso(m.sent_at),
+                    "page_ends_at": m.page_end,  # a long text's earlier part: its last
+                }
                 for m in chat
             ],
             "event_drafts": [{"step": d.step, "answers": d.data} for d in drafts],

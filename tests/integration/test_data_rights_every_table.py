@@ -132,6 +132,10 @@ async def one_of_everything(deps: Deps) -> int:
                 ),
                 ChatMessage(chat_id=TELEGRAM_ID, message_id=41, from_bot=False, sent_at=NOW),
                 ChatMessage(chat_id=TELEGRAM_ID, message_id=42, from_bot=True, sent_at=NOW),
+                ChatMessage(  # the first part of a page sent as two messages, 43 and 44
+                    chat_id=TELEGRAM_ID, message_id=43, from_bot=True, sent_at=NOW, page_end=44
+                ),
+                ChatMessage(chat_id=TELEGRAM_ID, message_id=44, from_bot=True, sent_at=NOW),
             ]
         )
         await uow.commit()
@@ -154,7 +158,8 @@ async def test_mydata_returns_every_kind_of_row(deps: Deps) -> None:
     assert [d["kind"] for d in data["messages_to_you"]] == ["reminder"]
     assert [d["step"] for d in data["event_drafts"]] == ["title"]
     assert [i["role"] for i in data["staff_invitations_used"]] == ["pcso"]
-    assert {m["message_id"] for m in data["recent_chat_messages"]} >= {41, 42}
+    assert {m["message_id"] for m in data["recent_chat_messages"]} >= {41, 42, 43, 44}
+    assert {m["message_id"]: m["page_ends_at"] for m in data["recent_chat_messages"]}[43] == 44
     assert [e["title"] for e in data["events_organised"]] == ["Street meeting"]
     assert [g["title"] for g in data["action_groups_organised"]] == ["Speeding A51"]
     assert [p["question"] for p in data["polls_organised"]] == ["Which night?"]
@@ -173,7 +178,8 @@ async def test_forget_leaves_no_trace_in_any_table(deps: Deps) -> None:
     await r.send("/forget")
     await r.press("Yes, delete it")
     assert "deleted what we held" in r.text
-    await remember_sent(deps, [(TELEGRAM_ID, 99)])  # the transport records the last reply
+    # The transport records the last reply (a long one: a page of two messages).
+    await remember_sent(deps, [(TELEGRAM_ID, 98), (TELEGRAM_ID, 99)], None, [(TELEGRAM_ID, 98, 99)])
 
     async with deps.uow() as uow:
         for table in SQLModel.metadata.sorted_tables:

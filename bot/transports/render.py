@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -92,45 +90,59 @@ class Sent:
     earlier: tuple[int, ...] = ()
 
 
-class SplitPages:
-    """The texts sent as several messages: for the last message of each (the one with
-    the buttons), the messages before it, oldest first, so that a press on its buttons
-    can redo the whole page (``_edit_page``).
+PageLookup = Callable[[int, int], Awaitable[tuple[int, ...]]]
+"""``(chat_id, last) -> earlier``: the messages before ``last`` of the page it ends,
+oldest first, as recorded when it was sent (empty for a page of one message)."""
 
-    Kept in memory, for the ``capacity`` newest pages; a page this process did not
-    send (another webhook worker sent it, or this one restarted since) is not known,
-    and its edit goes as for one message.
+
+class Pages:
+    """The texts sent as several messages, for one delivery: for the last message of
+    each (the one with the buttons), the messages before it, so that a press on its
+    buttons can redo the whole page (``_edit_page``).
+
+    What was sent before is asked of ``lookup`` (the transport reads it from the
+    database, where every worker records its pages; without one, as for the delivery
+    engine's sends, no page is known). What this delivery sends or redoes is
+    collected, for the caller to record with the messages: ``parts`` (``(chat_id,
+    message_id, page_end)`` for each earlier part) and ``redone`` (``(chat_id, last)``
+    of each page recorded before whose parts are no longer its own).
     """
 
-    def __init__(self, capacity: int = 20_000) -> None:
-        self.capacity = capacity
-        self._pages: OrderedDict[tuple[int, int], tuple[int, ...]] = OrderedDict()
+    def __init__(self, lookup: PageLookup | None = None) -> None:
+        self._lookup = lookup
+        self._known: dict[tuple[int, int], tuple[int, ...]] = {}
+        self._parts: dict[tuple[int, int], int] = {}
+        self._redone: dict[tuple[int, int], None] = {}
 
-    def earlier(self, chat_id: int, message_id: int) -> tuple[int, ...]:
-        return self._pages.get((chat_id, message_id), ())
+    @property
+    def parts(self) -> list[tuple[int, int, int]]:
+        return [(chat_id, m, end) for (chat_id, m), end in self._parts.items()]
+
+    @property
+    def redone(self) -> list[tuple[int, int]]:
+        return list(self._redone)
+
+    async def earlier(self, chat_id: int, last: int) -> tuple[int, ...]:
+        known = self._known.get((chat_id, last))
+        if known is not None or self._lookup is None:
+            return known or ()
+        try:
+            return tuple(await self._lookup(chat_id, last))
+        except Exception:  # the page is edited as one message, as for an unknown one
+            log.warning("split page not looked up", exc_info=True)
+            return ()
 
     def remember(self, chat_id: int, last: int, earlier: Sequence[int]) -> None:
-        if not earlier:
-            self._pages.pop((chat_id, last), None)
-            return
-        self._pages[(chat_id, last)] = tuple(earlier)
-        self._pages.move_to_end((chat_id, last))
-        while len(self._pages) > self.capacity:
-            self._pages.popitem(last=False)
+        self._known[(chat_id, last)] = tuple(earlier)
+        for message_id in earlier:
+            self._parts[(chat_id, message_id)] = last
 
-    def forget(self, chat_id: int, message_id: int) -> None:
-        self._pages.pop((chat_id, message_id), None)
-
-
-_pages: weakref.WeakKeyDictionary[BotApiPort, SplitPages] = weakref.WeakKeyDictionary()
-
-
-def pages_of(port: BotApiPort) -> SplitPages:
-    """The split pages sent through ``port`` (one bot: message ids are its chats')."""
-    pages = _pages.get(port)
-    if pages is None:
-        pages = _pages[port] = SplitPages()
-    return pages
+    def forget(self, chat_id: int, last: int) -> None:
+        """The page ending at ``last`` is no more (redone, or found broken)."""
+        self._known[(chat_id, last)] = ()
+        self._redone[(chat_id, last)] = None
+        for key in [k for k, end in self._parts.items() if k[0] == chat_id and end == last]:
+            del self._parts[key]
 
 
 async def _send_plain_part(port: BotApiPort, chat_id: int, part: str) -> int:
@@ -140,7 +152,7 @@ async def _send_plain_part(port: BotApiPort, chat_id: int, part: str) -> int:
 
 
 async def _send_text(
-    port: BotApiPort, chat_id: int, reply: Text, parts: Sequence[str] = ()
+    port: BotApiPort, chat_id: int, reply: Text, pages: Pages, parts: Sequence[str] = ()
 ) -> Sent:
     """Send ``reply`` (or ``parts``, its text already split), the buttons on the last part."""
     parts = parts or split_text(reply.text)
@@ -157,7 +169,7 @@ async def _send_text(
         ),
         "sendMessage",
     )
-    pages_of(port).remember(chat_id, last, earlier)
+    pages.remember(chat_id, last, earlier)
     return Sent(last, earlier=earlier)
 
 
@@ -185,7 +197,9 @@ async def _delete_quietly(port: BotApiPort, chat_id: int, message_ids: Sequence[
         log.info("old page parts not deleted", extra={"reason": exc.failure.value})
 
 
-async def _edit_page(port: BotApiPort, chat_id: int, message_id: int, reply: Edit) -> Sent:
+async def _edit_page(
+    port: BotApiPort, chat_id: int, message_id: int, reply: Edit, pages: Pages
+) -> Sent:
     """Replace the page whose last message is ``message_id`` with ``reply``.
 
     A page too long for one message went out as several, the buttons on the last
@@ -202,17 +216,16 @@ async def _edit_page(port: BotApiPort, chat_id: int, message_id: int, reply: Edi
       messages, the buttons on the last.
 
     So the old first part never stays above a new one, and the pressed message never
-    becomes a copy of the first part. A page this process does not know as split
-    (``SplitPages``: sent by another worker, or before a restart) is edited as one
-    message: its first part replaces the pressed message and the rest follow it.
+    becomes a copy of the first part. A page not known as split (``Pages``: sent
+    more than 48 hours ago, or by the delivery engine) is edited as one message: its
+    first part replaces the pressed message and the rest follow it.
     An earlier part the resident deleted makes the page unknown (the others are
     deleted and it goes as for one message); a pressed message that is gone gets its
     parts sent anew after the ones kept. Old parts Telegram no longer lets a bot
     delete (after 48 hours) stay.
     """
-    pages = pages_of(port)
     parts = split_text(reply.text)
-    earlier = pages.earlier(chat_id, message_id)
+    earlier = await pages.earlier(chat_id, message_id)
     keep, surplus = earlier[: len(parts) - 1], earlier[len(parts) - 1 :]
     for old, part in zip(keep, parts, strict=False):
         try:
@@ -222,7 +235,7 @@ async def _edit_page(port: BotApiPort, chat_id: int, message_id: int, reply: Edi
                 raise
             pages.forget(chat_id, message_id)
             await _delete_quietly(port, chat_id, [m for m in earlier if m != old])
-            return await _edit_page(port, chat_id, message_id, reply)
+            return await _edit_page(port, chat_id, message_id, reply, pages)
     rest = parts[len(keep) + 1 :]
     page = [*keep, message_id]
     try:
@@ -230,32 +243,33 @@ async def _edit_page(port: BotApiPort, chat_id: int, message_id: int, reply: Edi
     except Undeliverable as exc:
         if exc.failure is not Failure.NOT_FOUND:
             raise
-        pages.forget(chat_id, message_id)
         rest, page = parts[len(keep) :], list(keep)
     await _delete_quietly(port, chat_id, surplus)
     if rest:
         sent = await _send_text(
-            port, chat_id, Text(chat_id=chat_id, text="", buttons=reply.buttons), rest
+            port, chat_id, Text(chat_id=chat_id, text="", buttons=reply.buttons), pages, rest
         )
         page += [*sent.earlier, sent.message_id]
-    if page[-1] != message_id:
+    if earlier:  # its old parts no longer belong to it; those kept are recorded anew
         pages.forget(chat_id, message_id)
     pages.remember(chat_id, page[-1], page[:-1])
     return Sent(page[-1], earlier=tuple(page[:-1]))
 
 
-async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> Sent | None:
+async def _send_one(
+    port: BotApiPort, reply: OutboundReply, origin: Origin, pages: Pages
+) -> Sent | None:
     """Send one reply; what was sent, or ``None`` for a reply that sends no message."""
     chat_id = reply.chat_id if reply.chat_id is not None else origin.chat_id
     if isinstance(reply, Text):
-        return await _send_text(port, chat_id, reply)
+        return await _send_text(port, chat_id, reply, pages)
     if isinstance(reply, Edit):
         message_id = reply.message_id or origin.message_id
         if message_id is None:
             return await _send_one(
-                port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin
+                port, Text(chat_id=chat_id, text=reply.text, buttons=reply.buttons), origin, pages
             )
-        return await _edit_page(port, chat_id, message_id, reply)
+        return await _edit_page(port, chat_id, message_id, reply, pages)
     if isinstance(reply, Poll):
         poll_message_id, poll_id = await call_with_retries(
             port,
@@ -307,18 +321,23 @@ async def _send_one(port: BotApiPort, reply: OutboundReply, origin: Origin) -> S
 
 
 async def send_all(
-    port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin
+    port: BotApiPort,
+    replies: Sequence[OutboundReply],
+    origin: Origin,
+    pages: Pages | None = None,
 ) -> list[Sent]:
     """Send ``replies`` in order (no button press to answer; ``Notice`` is skipped).
 
     Raises ``Undeliverable`` at the first reply the Bot API refuses for good, after
     the retries of ``call_with_retries``; what was sent before it stays sent.
     """
+    if pages is None:
+        pages = Pages()
     sent: list[Sent] = []
     for reply in replies:
         if isinstance(reply, Notice):
             continue
-        result = await _send_one(port, reply, origin)
+        result = await _send_one(port, reply, origin, pages)
         if result is not None:
             sent.append(result)
     return sent
@@ -341,12 +360,18 @@ def callback_notice(replies: Sequence[OutboundReply]) -> tuple[str, bool]:
 
 
 async def deliver(
-    port: BotApiPort, replies: Sequence[OutboundReply], origin: Origin
+    port: BotApiPort,
+    replies: Sequence[OutboundReply],
+    origin: Origin,
+    pages: Pages | None = None,
 ) -> list[tuple[int, int]]:
     """Render ``replies`` in order; the button press (if any) is always answered.
 
-    Returns ``(chat_id, message_id)`` of every message sent (for the quick exit).
+    Returns ``(chat_id, message_id)`` of every message sent or edited (for the quick
+    exit); ``pages`` knows the split pages sent before and collects those sent now.
     """
+    if pages is None:
+        pages = Pages()
     sent: list[tuple[int, int]] = []
     if origin.callback_id:
         text, alert = callback_notice(replies)
@@ -362,7 +387,7 @@ async def deliver(
         if isinstance(reply, Notice):
             continue
         try:
-            result = await _send_one(port, reply, origin)
+            result = await _send_one(port, reply, origin, pages)
         except Undeliverable as exc:
             log.warning(
                 "reply not delivered",

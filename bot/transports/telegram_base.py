@@ -20,7 +20,7 @@ from bot.transports.chat_order import ChatOrder
 from bot.transports.core import process
 from bot.transports.polling import Poller, RetryLater
 from bot.transports.port import BotApiPort
-from bot.transports.render import Origin, callback_notice, deliver
+from bot.transports.render import Origin, Pages, callback_notice, deliver
 from bot.transports.telegram_events import (
     from_callback,
     from_message,
@@ -127,9 +127,25 @@ class TelegramTransport(ABC, Generic[U]):
                 text, alert = callback_notice(replies)
                 self._keep_webhook_answer(event.update_id, origin.callback_id, text, alert)
                 origin = dataclasses.replace(origin, callback_id=None)
-            sent = await deliver(self.port, replies, origin)
+            pages = Pages(self._page_parts)
+            sent = await deliver(self.port, replies, origin, pages)
             self.reply_tally.add(len(sent))
-            await self.sent_log.remember(self.app.deps, sent, event.update_id if replies else None)
+            await self.sent_log.remember(
+                self.app.deps,
+                sent,
+                event.update_id if replies else None,
+                page_parts=pages.parts,
+                redone=pages.redone,
+            )
+
+    async def _page_parts(self, chat_id: int, last: int) -> tuple[int, ...]:
+        """The earlier parts of a split page, as any worker recorded them (``SentLog``):
+        asked only when a reply edits a message, in a private chat (the only ones
+        recorded)."""
+        if chat_id <= 0:
+            return ()
+        async with self.app.deps.uow() as uow:
+            return await uow.chat_messages.page_parts(chat_id, last)
 
     def _answer_in_webhook(self, update_id: int | None) -> bool:
         return self.answer_in_webhook and update_id is not None

@@ -1,10 +1,14 @@
 """An edit of a page sent as several messages (``bot.transports.render._edit_page``):
-the page is redone in its own messages, whatever the new text's length."""
+the page is redone in its own messages, whatever the new text's length.
+
+``Book`` stands in for the database: what one delivery's ``Pages`` collected is
+written there, as ``SentLog`` does, and the next delivery looks it up.
+"""
 
 from __future__ import annotations
 
 from bot.transports.port import Classified, bad_request
-from bot.transports.render import Origin, deliver
+from bot.transports.render import Origin, Pages, deliver
 from handlers.outbound import Button, Edit, Keyboard, Text
 from tests.support.recording_port import ApiFailure, RecordingPort
 
@@ -14,10 +18,30 @@ LONG = "\n".join(f"line {i} " + "word " * 30 for i in range(60))  # 9 KB: 3 part
 TWO = LONG[:6000]  # 2 parts
 
 
+class Book:
+    """``chat_messages``'s page ends, as ``handlers.safety.chat_log._write`` keeps them."""
+
+    def __init__(self) -> None:
+        self.ends: dict[tuple[int, int], int] = {}
+
+    async def lookup(self, chat_id: int, last: int) -> tuple[int, ...]:
+        return tuple(sorted(m for (c, m), end in self.ends.items() if (c, end) == (chat_id, last)))
+
+    def pages(self) -> Pages:
+        return Pages(self.lookup)
+
+    def write(self, pages: Pages) -> None:
+        for chat_id, last in pages.redone:
+            self.ends = {k: e for k, e in self.ends.items() if (k[0], e) != (chat_id, last)}
+        for chat_id, message_id, end in pages.parts:
+            self.ends[(chat_id, message_id)] = end
+
+
 class Port(RecordingPort):
     def __init__(self) -> None:
         super().__init__()
         self.gone: set[int] = set()
+        self.book = Book()
 
     async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
         if message_id in self.gone:
@@ -31,14 +55,19 @@ class Port(RecordingPort):
 
 
 async def sent_page(port: Port, text: str) -> list[int]:
-    ids = [m for _, m in await deliver(port, [Text(text=text, buttons=BUTTONS)], Origin(CHAT))]  # type: ignore[arg-type]
+    pages = port.book.pages()
+    sent = await deliver(port, [Text(text=text, buttons=BUTTONS)], Origin(CHAT), pages)  # type: ignore[arg-type]
+    port.book.write(pages)
     port.calls.clear()
-    return ids
+    return [m for _, m in sent]
 
 
 async def press(port: Port, pressed: int, text: str) -> list[int]:
     origin = Origin(CHAT, message_id=pressed, callback_id="cb")
-    return [m for _, m in await deliver(port, [Edit(text=text, buttons=BUTTONS)], origin)]  # type: ignore[arg-type]
+    pages = port.book.pages()
+    sent = await deliver(port, [Edit(text=text, buttons=BUTTONS)], origin, pages)  # type: ignore[arg-type]
+    port.book.write(pages)
+    return [m for _, m in sent]
 
 
 def calls(port: Port) -> list[tuple[str, object, bool]]:
@@ -107,3 +136,33 @@ async def test_a_pressed_message_that_is_gone_gets_its_parts_sent_after() -> Non
     ids = await press(port, last, TWO)
     assert calls(port) == [("editMessageText", first, False), ("sendMessage", None, True)]
     assert ids[0] == first and len(ids) == 2
+
+
+async def test_what_is_recorded_follows_the_page() -> None:
+    port = Port()
+    one, two, last = await sent_page(port, LONG)
+    assert port.book.ends == {(CHAT, one): last, (CHAT, two): last}
+    await press(port, last, TWO)  # fewer parts: "two" is deleted, no longer the page's
+    assert port.book.ends == {(CHAT, one): last}
+    port.calls.clear()
+    ids = await press(port, last, LONG)  # more: a third message ends it now
+    assert ids[:2] == [one, last] and port.book.ends == {(CHAT, one): ids[2], (CHAT, last): ids[2]}
+    port.calls.clear()
+    assert await press(port, ids[2], "Done.") == [ids[2]]
+    assert calls(port) == [
+        ("editMessageText", ids[2], True),
+        ("deleteMessages", (one, last), False),
+    ]
+    assert port.book.ends == {}
+
+
+async def test_a_page_that_cannot_be_looked_up_is_edited_as_one_message() -> None:
+    port = Port()
+    _first, last = await sent_page(port, TWO)
+
+    async def broken(chat_id: int, last: int) -> tuple[int, ...]:
+        raise OSError("database down")
+
+    origin = Origin(CHAT, message_id=last, callback_id="cb")
+    await deliver(port, [Edit(text="Done.", buttons=BUTTONS)], origin, Pages(broken))  # type: ignore[arg-type]
+    assert calls(port) == [("editMessageText", last, True)]

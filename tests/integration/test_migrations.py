@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import storage.models  # noqa: F401  (registers the tables)
 from storage.database import create_engine
 from storage.migrate import downgrade, head_revision, upgrade
-from storage.models import FundingApplication, FundingPot, User
+from storage.models import Event, FundingApplication, FundingPot, User
 
 
 async def schema_differences(url: str) -> list[object]:
@@ -110,5 +110,54 @@ async def test_one_draft_per_applicant_and_pot_keeps_the_fullest_of_any_duplicat
         async with AsyncSession(engine) as session:
             session.add(draft(pot, ann, "a second draft"))
             await session.commit()
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.sqlite_only("migrates a SQLite file")
+async def test_a_series_made_before_it_kept_its_end_takes_it_from_its_first_date(
+    blank_db_url: str,
+) -> None:
+    """0019: a series row without an end time (as ``chinwag events add --weekly`` made
+    them) takes the length of its earliest date that has one, and its dates without
+    one (added by the scheduler since) get it; a series whose dates have none stays so."""
+    await asyncio.to_thread(upgrade, blank_db_url, "0018")
+    engine = create_engine(blank_db_url)
+    first = datetime(2026, 10, 20, 17, tzinfo=UTC)  # 18:00 BST
+    week = timedelta(days=7)
+
+    def event(starts: datetime, ends: datetime | None, **fields: object) -> Event:
+        return Event(title="Surgery", starts_at=starts, ends_at=ends, **fields)
+
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session:
+            series = event(first, None, status="series", recurrence="weekly")
+            endless = event(first, None, status="series", recurrence="weekly")
+            session.add_all([series, endless])
+            await session.flush()
+            dates = [
+                event(first, first + timedelta(hours=1, minutes=30), series_id=series.id),
+                event(
+                    first + week, first + week + timedelta(hours=1, minutes=30), series_id=series.id
+                ),
+                event(first + 2 * week, None, series_id=series.id),  # added by the scheduler
+                event(first, None, series_id=endless.id),
+            ]
+            session.add_all(dates)
+            await session.commit()
+
+        await asyncio.to_thread(upgrade, blank_db_url, "0019")
+        async with AsyncSession(engine) as session:
+            rows = {e.id: e for e in (await session.exec(select(Event))).all()}
+        length = timedelta(hours=1, minutes=30)
+        assert rows[series.id].ends_at == first + length
+        assert [rows[d.id].ends_at for d in dates[:3]] == [
+            first + length,
+            first + week + length,
+            first + 2 * week + length,
+        ]
+        assert rows[endless.id].ends_at is None and rows[dates[3].id].ends_at is None
+
+        await asyncio.to_thread(downgrade, blank_db_url, "0018")  # leaves the times be
     finally:
         await engine.dispose()

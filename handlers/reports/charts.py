@@ -4,6 +4,15 @@ Figures are made without pyplot (no global state, so a report can be drawn in a
 worker thread) and saved through the Agg backend, which needs no display. A figure hidden by the small-numbers rule
 is drawn as a grey, hatched bar up to 5 and labelled "fewer than 5" (in the current
 locale, as the tables say it), so the chart never shows more than the tables do.
+
+Text in any script is drawn as it is given. Matplotlib 3.11 and later lay text out
+with libraqm (HarfBuzz shaping, Unicode bidi), so Arabic letters join and Arabic
+and Hebrew read right to left by themselves; shaping them beforehand (e.g. with
+arabic-reshaper and python-bidi, as older matplotlib needed) would reverse them a
+second time. Every text is drawn in ``FONTS``: DejaVu Sans, which matplotlib
+ships, has the letters of every locale and of Arabic, Persian and Hebrew answers;
+fonts with more scripts follow where installed, for letters it lacks (a letter no
+font has is drawn as a box, with matplotlib's warning, and the table has it).
 """
 
 from __future__ import annotations
@@ -13,12 +22,24 @@ import io
 from collections.abc import Sequence
 
 from matplotlib.figure import Figure as Canvas
+from matplotlib.font_manager import fontManager
 
 from handlers.reports.figures import THRESHOLD, Figure
 
 BLUE = "#1f5fa8"
 GREY = "#b8b8b8"
 LABEL_LENGTH = 38
+FALLBACK_FONTS = (
+    "Noto Sans",
+    "Noto Naskh Arabic",
+    "Noto Sans Arabic",
+    "Noto Sans Hebrew",
+    "Noto Sans Devanagari",
+    "Noto Sans CJK JP",
+)
+_installed = {font.name for font in fontManager.ttflist}
+# only installed ones: matplotlib logs a warning for every family it cannot find
+FONTS = ["DejaVu Sans", *(name for name in FALLBACK_FONTS if name in _installed)]
 
 
 def _short(label: str) -> str:
@@ -51,9 +72,9 @@ def bar_chart(title: str, rows: Sequence[Figure], *, limit: int = 15) -> str | N
     for bar, row in zip(bars, shown, strict=True):
         if row.suppressed:
             bar.set_hatch("//")
-    axes.set_yticks(positions, [_short(f.label) for f in shown])
-    axes.bar_label(bars, labels=labels, padding=3, fontsize=8)
-    axes.set_title(title, loc="left", fontsize=11)
+    axes.set_yticks(positions, [_short(f.label) for f in shown], family=FONTS)
+    axes.bar_label(bars, labels=labels, padding=3, fontsize=8, family=FONTS)
+    axes.set_title(title, loc="left", fontsize=11, family=FONTS)
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_xlim(0, max(heights) * 1.25 + 1)
     return _png(canvas)
@@ -72,7 +93,9 @@ def time_chart(title: str, rows: Sequence[Figure]) -> str | None:
         if row.suppressed:
             bar.set_hatch("//")
     step = max(1, len(rows) // 10)
-    axes.set_xticks(positions[::step], [f.label[5:] for f in rows][::step], fontsize=8)
-    axes.set_title(title, loc="left", fontsize=11)
+    axes.set_xticks(
+        positions[::step], [f.label[5:] for f in rows][::step], fontsize=8, family=FONTS
+    )
+    axes.set_title(title, loc="left", fontsize=11, family=FONTS)
     axes.spines[["top", "right"]].set_visible(False)
     return _png(canvas)

@@ -1,11 +1,15 @@
 """``chinwag report`` and ``chinwag export answers``: what residents said, for organisers.
 
     chinwag report [--lpu SLUG | --community NAME] [--event ID] [--since DATE]
-                   [--until DATE] [--format html|md|csv|json] [--out FILE]
+                   [--until DATE] [--format html|md|csv|json] [--language CODE]
+                   [--out FILE]
     chinwag export answers [same filters] [--format csv|json] [--out FILE]
 
 Dates are local (``CHINWAG_TIMEZONE``), YYYY-MM-DD, and both ends are included.
-Without ``--out`` the report is written to standard output. The report shows no
+Without ``--out`` the report is written to standard output. The report is in
+``--language`` (a locale in ``locales/``, e.g. ``cy`` or ``pl``; by default
+``CHINWAG_DEFAULT_LOCALE``), as ``/report`` is in the staff member's: what people
+read is translated, what programs read in the JSON and CSV is not. It shows no
 names and hides any count of fewer than 5 people; the export has one row per
 answer, with a first name only for residents who did not answer anonymously.
 """
@@ -18,8 +22,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+
 from bot.errors import ConfigError
 from bot.settings import Settings
+from handlers.i18n import available_languages, use_locale
 from storage.repositories.reports import ReportScope
 from storage.uow import UnitOfWork
 
@@ -38,6 +45,12 @@ def add_report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     report = sub.add_parser("report", help="the report of what residents and partners said")
     _filters(report)
     report.add_argument("--format", choices=("html", "md", "csv", "json"), default="md")
+    report.add_argument(
+        "--language",
+        default=None,
+        metavar="CODE",
+        help="the report's language, e.g. cy or pl (default: CHINWAG_DEFAULT_LOCALE)",
+    )
     export = sub.add_parser("export", help="data exports for the force")
     what = export.add_subparsers(dest="export_command", required=True)
     answers = what.add_parser("answers", help="every answer, one row each, anonymity respected")
@@ -46,6 +59,17 @@ def add_report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     answers.add_argument(
         "--questionnaire", choices=("resident", "organisation"), default="resident"
     )
+
+
+def _language(code: str | None, default: str) -> str:
+    """``--language``, or the configured default, if it is one the catalogues have."""
+    asked = (code if code is not None else default).strip().lower()
+    supported = available_languages()
+    if asked in supported:
+        return asked
+    where = "--language" if code is not None else "CHINWAG_DEFAULT_LOCALE"
+    names = ", ".join(f"{lang} ({Locale.parse(lang).get_display_name(lang)})" for lang in supported)
+    raise ConfigError(f"{where}: {asked!r} is not a supported language; use one of {names}")
 
 
 def _day(text: str | None, flag: str, tz: ZoneInfo) -> datetime | None:
@@ -106,14 +130,18 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
     from handlers.reports.build import build_report
     from handlers.reports.render import render
 
+    language = _language(args.language, settings.default_locale)
     app = await build_app(settings)
     try:
         async with app.deps.uow() as uow:
             scope = await _scope(uow, args, settings.tz)
-            report = await build_report(uow, scope, now=app.deps.clock(), tz=settings.tz)
+            with use_locale(language):
+                report = await build_report(uow, scope, now=app.deps.clock(), tz=settings.tz)
     finally:
         await app.close()
-    _write(render(report, args.format), args.out)
+    with use_locale(language):
+        data = render(report, args.format)
+    _write(data, args.out)
     return 0
 
 

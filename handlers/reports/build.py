@@ -7,13 +7,14 @@ with the small-numbers rule already applied. No names of residents are included:
 reports never show who said what.
 
 The report is built in the current locale (``use_locale``: the staff member's
-language for ``/report`` and the dashboard; English for ``chinwag report``):
-its title, scope, dates, figure labels ("Residents taking part", language names),
-and the questions' and options' labels (from the questionnaires' catalogue) are in
-that language. What programs read stays the same in every language: each
-figure's ``section`` (an English id such as ``"by community"``), the funding and
-poll statuses and the mention sources (ids, named for people by the renderers),
-and the small-numbers marker in ``Figure.value``.
+language for ``/report`` and the dashboard; ``--language``, by default the
+configured default locale, for ``chinwag report``): its title, scope, dates,
+figure labels ("Residents taking part", language names), and the questions' and
+options' labels (from the questionnaires' catalogue) are in that language. What
+programs read stays the same in every language: each figure's ``section`` (an
+English id such as ``"by community"``), the funding and poll statuses and the
+mention sources (ids, named for people by the renderers), and the small-numbers
+marker in ``Figure.value``.
 """
 
 from __future__ import annotations

@@ -205,6 +205,45 @@ def test_cli_report_and_export(cli_db: str, tmp_path: Path) -> None:
     assert main(["report", "--since", "yesterday"]) == 2
 
 
+def test_cli_report_in_another_language(
+    cli_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--language", "cy", "--out", str(tmp_path / "cy.md")]) == 0
+    welsh = (tmp_path / "cy.md").read_text(encoding="utf-8")
+    assert welsh.startswith("# Adroddiad y Sgwrs Gymunedol")
+    assert "Community Conversation report" not in welsh
+    assert (
+        main(["report", "--format", "html", "--language", "ar", "--out", str(tmp_path / "ar.html")])
+        == 0
+    )
+    assert "<html lang='ar' dir='rtl'>" in (tmp_path / "ar.html").read_text(encoding="utf-8")
+    # JSON in Polish: text for people translated, what programs read the same
+    assert main(["report", "--format", "json", "--out", str(tmp_path / "en.json")]) == 0
+    assert (
+        main(["report", "--format", "json", "--language", "PL", "--out", str(tmp_path / "pl.json")])
+        == 0
+    )
+    english, polish = (json.loads((tmp_path / f).read_text()) for f in ("en.json", "pl.json"))
+    assert polish["title"] == "Raport z Rozmowy z mieszkańcami" != english["title"]
+    assert polish.keys() == english.keys()
+    assert [(f["section"], f["value"]) for f in polish["figures"]] == [
+        (f["section"], f["value"]) for f in english["figures"]
+    ]
+    # without --language: the configured default
+    monkeypatch.setenv("CHINWAG_DEFAULT_LOCALE", "pl")
+    assert main(["report", "--format", "json", "--out", str(tmp_path / "default.json")]) == 0
+    assert json.loads((tmp_path / "default.json").read_text())["title"] == polish["title"]
+    capsys.readouterr()
+    assert main(["report", "--language", "fr"]) == 2
+    error = capsys.readouterr().err
+    assert "--language: 'fr' is not a supported language" in error
+    assert all(f"{code} (" in error for code in ("ar", "cy", "en", "pl", "ro", "uk"))
+    assert "cy (Cymraeg)" in error
+    monkeypatch.setenv("CHINWAG_DEFAULT_LOCALE", "fr")
+    assert main(["report"]) == 2
+    assert "CHINWAG_DEFAULT_LOCALE: 'fr' is not a supported language" in capsys.readouterr().err
+
+
 def test_cli_csv_and_json_hold_the_same_figures(cli_db: str, tmp_path: Path) -> None:
     assert main(["report", "--format", "csv", "--out", str(tmp_path / "r.csv")]) == 0
     assert main(["report", "--format", "json", "--out", str(tmp_path / "r.json")]) == 0

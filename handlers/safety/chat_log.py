@@ -2,7 +2,9 @@
 
 The resident's messages are recorded by ``handlers.dispatch`` in the update's own
 transaction; the bot's replies by the transport once they are sent
-(``remember_sent``). Only ids and times are kept, for 48 hours, and for a page
+(``remember_sent``, ``SentLog``); what the delivery engine sent (broadcasts,
+reminders, notices) by ``bot.dispatcher`` in the transaction that marks the delivery
+sent (``write_sent``). Only ids and times are kept, for 48 hours, and for a page
 too long for one message, which messages it went out as (``SentReplies``), so that a
 press on its buttons redoes it whole on whichever worker handles it.
 """
@@ -14,6 +16,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from handlers.context import Deps
 from handlers.inbound import ButtonPress, InboundEvent
@@ -92,27 +95,34 @@ def _pages_of(
     return ends, list(redone)
 
 
-async def _write(deps: Deps, batch: Sequence[SentReplies]) -> None:
-    """One transaction for every update of ``batch``."""
+async def write_sent(uow: UnitOfWork, batch: Sequence[SentReplies], at: datetime) -> None:
+    """Record ``batch`` in the caller's transaction (the caller commits): the messages
+    of chats of someone we know, the pages' earlier parts, the pages redone, and the
+    updates whose kept replies can go. Used for the replies to updates (``SentLog``)
+    and, in its own bookkeeping transaction, by the delivery engine (``bot.dispatcher``)."""
     by_chat: defaultdict[int, list[int]] = defaultdict(list)
     for item in batch:
         for chat_id, message_id in item.messages:
             by_chat[chat_id].append(message_id)
     handled = [item.update_id for item in batch if item.update_id is not None]
     page_ends, redone = _pages_of(batch)
+    if handled:
+        await uow.updates.drop_replies(*handled)
+    if redone:  # before the new rows: a page redone in its own messages keeps its last
+        await uow.chat_messages.forget_pages(redone)
+    known = await uow.chat_messages.known_chats(by_chat) if by_chat else set()
+    await uow.chat_messages.record_many(
+        [(chat_id, by_chat[chat_id]) for chat_id in by_chat if chat_id in known],
+        from_bot=True,
+        at=at,
+        page_ends=page_ends,
+    )
+
+
+async def _write(deps: Deps, batch: Sequence[SentReplies]) -> None:
+    """One transaction for every update of ``batch``."""
     async with deps.uow() as uow:
-        if handled:
-            await uow.updates.drop_replies(*handled)
-        if redone:  # before the new rows: a page redone in its own messages keeps its last
-            await uow.chat_messages.forget_pages(redone)
-        known = await uow.chat_messages.known_chats(by_chat) if by_chat else set()
-        at = deps.clock()
-        await uow.chat_messages.record_many(
-            [(chat_id, by_chat[chat_id]) for chat_id in by_chat if chat_id in known],
-            from_bot=True,
-            at=at,
-            page_ends=page_ends,
-        )
+        await write_sent(uow, batch, deps.clock())
         await uow.commit()
 
 

@@ -23,7 +23,10 @@ fanned out); a ``hold`` puts a row back as pending until later without counting
 an attempt (quiet hours); ``progress`` replies (a broadcast's status message) are
 sent every ``progress_interval`` seconds during a run and once at its end.
 
-Outcomes: ``sent`` (with the Telegram message id of the last message); ``failed``
+Outcomes: ``sent`` (with the Telegram message id of the last message; every message
+the row went out as, the earlier parts of a text too long for one included, is
+recorded in ``chat_messages`` in the same transaction, for the quick exit and for a
+press on its buttons to redo the whole page); ``failed``
 for a user who blocked the bot (their follows are stopped; never retried) or a bad
 request; a transient failure goes back to ``pending`` later, until ``max_attempts``.
 """
@@ -41,7 +44,7 @@ from bot.bootstrap import App
 from bot.rate_limit import LimitedPort, Limiter, RateLimiter, SharedRateLimiter
 from bot.settings import Settings
 from bot.transports.port import BotApiPort, Failure
-from bot.transports.render import Origin, Sent, Undeliverable, send_all
+from bot.transports.render import Origin, Pages, Sent, Undeliverable, send_all
 from bot.workers import died_here
 from handlers.deliveries import (
     SentMessage,
@@ -51,7 +54,9 @@ from handlers.deliveries import (
     record_sent,
     run_before,
 )
+from handlers.safety.chat_log import SentReplies, write_sent
 from storage.models import Delivery
+from storage.uow import UnitOfWork
 
 log = logging.getLogger("chinwag.deliveries")
 
@@ -263,14 +268,15 @@ class Dispatcher:
         if not replies:
             await self._finish(row, "cancelled", error="obsolete" if replies is None else "empty")
             return "cancelled"
+        pages = Pages()  # collects the earlier parts of a text sent as several messages
         try:
-            sent = await send_all(self.port, replies, Origin(row.chat_id))
+            sent = await send_all(self.port, replies, Origin(row.chat_id), pages)
         except Undeliverable as exc:
             return await self._refused(row, exc)
         except Exception as exc:  # not a Bot API answer we know: a network fault, a bug
             log.exception("delivery send failed", extra={"delivery_id": row.id, "kind": row.kind})
             return await self._transient(row, f"{type(exc).__name__}: {exc}")
-        await self._finish_sent(row, sent)
+        await self._finish_sent(row, sent, pages)
         return "sent"
 
     def _too_late(self, row: Delivery, now: datetime) -> bool:
@@ -350,17 +356,47 @@ class Dispatcher:
             extra={"delivery_id": row.id, "kind": row.kind, "outcome": status},
         )
 
-    async def _finish_sent(self, row: Delivery, sent: list[Sent]) -> None:
+    async def _finish_sent(self, row: Delivery, sent: list[Sent], pages: Pages) -> None:
+        """Mark the row sent, in one transaction with its kind's ``after_sent`` hook and
+        the record of every message it went out as in ``chat_messages`` (for the quick
+        exit, and the earlier parts of a split text, so that a press on its buttons
+        redoes it whole: ``handlers.safety.chat_log``)."""
         assert row.id is not None
         messages = tuple(SentMessage(s.message_id, s.poll_id) for s in sent)
         message_id = messages[-1].message_id if messages else None
+        # A delivery's replies all go to its chat (only a private one is recorded).
+        shown = SentReplies.of(
+            [(row.chat_id, m) for s in sent for m in (*s.earlier, s.message_id)],
+            None,
+            pages.parts,
+            pages.redone,
+        )
         async with self.app.deps.uow() as uow:
+            logged = await self._log_sent(uow, row, shown)
             try:
                 await record_sent(self.app.deps, uow, row, messages)
             except Exception:
                 # The message is out: record it as sent whatever the hook thought.
                 log.exception("after-sent hook failed", extra={"delivery_id": row.id})
                 await uow.rollback()
+                if logged:  # rolled back with the hook's work: once more
+                    await self._log_sent(uow, row, shown)
             await uow.deliveries.finish(row.id, "sent", at=self.clock(), message_id=message_id)
             await uow.commit()
         log.info("delivery sent", extra={"delivery_id": row.id, "kind": row.kind})
+
+    async def _log_sent(self, uow: UnitOfWork, row: Delivery, shown: SentReplies) -> bool:
+        """Record ``shown`` in ``uow``'s transaction (done first, so that a failure
+        rolls back nothing else); whether it was. A failure loses the record, logged,
+        never the row's outcome."""
+        if shown.empty:
+            return False
+        try:
+            await write_sent(uow, [shown], self.clock())
+        except Exception:
+            log.warning(
+                "sent message ids not recorded", extra={"delivery_id": row.id}, exc_info=True
+            )
+            await uow.rollback()
+            return False
+        return True

@@ -101,8 +101,9 @@ class Pages:
     buttons can redo the whole page (``_edit_page``).
 
     What was sent before is asked of ``lookup`` (the transport reads it from the
-    database, where every worker records its pages; without one, as for the delivery
-    engine's sends, no page is known). What this delivery sends or redoes is
+    database, where every worker and the delivery engine record their pages; without
+    one, as for the delivery engine's sends, which edit nothing, no page is known).
+    What this delivery sends or redoes is
     collected, for the caller to record with the messages: ``parts`` (``(chat_id,
     message_id, page_end)`` for each earlier part) and ``redone`` (``(chat_id, last)``
     of each page recorded before whose parts are no longer its own).
@@ -217,7 +218,7 @@ async def _edit_page(
 
     So the old first part never stays above a new one, and the pressed message never
     becomes a copy of the first part. A page not known as split (``Pages``: sent
-    more than 48 hours ago, or by the delivery engine) is edited as one message: its
+    more than 48 hours ago, or before pages were recorded) is edited as one message: its
     first part replaces the pressed message and the rest follow it.
     An earlier part the resident deleted makes the page unknown (the others are
     deleted and it goes as for one message); a pressed message that is gone gets its

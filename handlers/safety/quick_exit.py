@@ -2,8 +2,10 @@
 
 Every menu carries the button (``quick_exit_button``), and ``/exit`` does the same.
 Telegram lets a bot delete messages in a private chat, both ways, for 48 hours;
-the ids come from ``chat_messages`` (what the resident sent, what the bot replied)
-and from the delivery engine's sent rows (reminders, notices, broadcasts). Older
+the ids come from ``chat_messages`` (what the resident sent, what the bot replied,
+every message the delivery engine sent: reminders, notices, broadcasts, each part of
+a long one) and from the delivery engine's sent rows (their last message, for rows
+sent before every part was recorded). Older
 messages cannot be deleted and are left alone. Nothing the resident saved is lost:
 a conversation half-way through stays where it was, for ``/start`` to offer later.
 """

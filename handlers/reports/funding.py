@@ -3,7 +3,7 @@
 Each application shows its pot, project, status, amounts and dates; never who
 applied nor their contact details. The counts are figures, so the CSV and the JSON
 hold the same ones. A note's ``status`` is the stored id ("approved"), the same in
-every language; ``STATUSES`` names it for people, and the figures' labels are in
+every language; ``status_name`` names it for people, and the figures' labels are in
 the report's language.
 """
 
@@ -14,25 +14,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.funding.money import money
-from handlers.i18n import N_, _
+from handlers.funding.status_names import for_staff
+from handlers.i18n import _
 from handlers.reports.figures import Figure
 from storage.models import FundingApplication, FundingPot
 from storage.repositories.reports import ReportScope
 from storage.uow import UnitOfWork
 
 SECTION = "funding"
-STATUSES = {
-    "submitted": N_("Waiting for a decision"),
-    "question": N_("Question asked"),
-    "approved": N_("Approved"),
-    "declined": N_("Declined"),
-    "withdrawn": N_("Withdrawn"),
-}
-
-
-def status_name(status: str) -> str:
-    """A note's status for people, in the current language."""
-    return _(STATUSES[status]) if status in STATUSES else status
+status_name = for_staff  # a note's status for people, in the current language
 
 
 @dataclass(frozen=True, slots=True)

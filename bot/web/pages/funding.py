@@ -29,7 +29,7 @@ from bot.web.scope import Viewer
 from handlers.funding import review
 from handlers.funding.buttons import FundingAction, FundingButton
 from handlers.funding.money import money
-from handlers.i18n import N_, _
+from handlers.funding.status_names import for_staff
 from handlers.outbound import OutboundReply
 from handlers.payloads import row_id
 from handlers.timefmt import when
@@ -37,14 +37,6 @@ from storage.models import FundingApplication, FundingPot
 from storage.repositories.funding import OPEN_FOR_REVIEW
 from storage.uow import UnitOfWork
 
-STATUSES = {
-    "submitted": N_("Waiting for a decision"),
-    "question": N_("Question asked"),
-    "approved": N_("Approved"),
-    "declined": N_("Declined"),
-    "withdrawn": N_("Withdrawn"),
-    "draft": N_("Draft"),
-}
 DECIDED_SHOWN = 50  # the latest outcomes under the list to review
 CSV_HEADER = ("id", "project", "pot", "status", "requested_pounds", "submitted_at")
 # The chat's typed answers, by the dashboard action that gives one.
@@ -52,8 +44,7 @@ TYPED = {"amount": "amt", "decline": "why", "ask": "ask"}
 FIELDS = {"amount": "amount", "decline": "reason", "ask": "question"}
 
 
-def status_name(status: str) -> str:
-    return _(STATUSES.get(status, STATUSES["draft"]))
+status_name = for_staff
 
 
 async def visible_pots(uow: UnitOfWork, viewer: Viewer) -> dict[int, FundingPot]:

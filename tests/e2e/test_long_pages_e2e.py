@@ -14,45 +14,18 @@ restart (or kill -9) of the one that did.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import select
-
-from bot.bootstrap import App, build_app
+from bot.bootstrap import build_app
 from bot.settings import Settings
-from handlers.events.organise.steps import TEXT_FIELDS
-from storage.models import Community, Event
 from tests.e2e.conftest import RunningBot, start_bot
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.cluster import Cluster
 from tests.fakes.fake_user import FakeUser
+from tests.support.long_event import full_event
 
 RESIDENT = 5_610_000_001
-
-
-def longest(field: str, words: str) -> str:
-    limit = TEXT_FIELDS[field][1]
-    return (words * limit)[:limit].strip()
-
-
-async def full_event(app: App) -> Event:
-    async with app.deps.uow() as uow:
-        tarvin = (await uow.session.exec(select(Community).where(Community.name == "Tarvin"))).one()
-        event = Event(
-            kind="other",
-            title=longest("title", "Tea & cake "),
-            venue=longest("venue", "Hall & garden "),
-            address=longest("address", "Church Street & High Street "),
-            accessibility=longest("access", "Ramp & loop "),
-            description=longest("desc", "Music & games for all 🎶 "),
-            community_id=tarvin.id,
-            lpu_id=tarvin.lpu_id,
-            starts_at=datetime.now(UTC) + timedelta(days=5),
-        )
-        uow.session.add(event)
-        await uow.commit()
-    return event
+EMOJI_WORDS = "Music & games for all 🎶 "  # an emoji counts 2 UTF-16 units
 
 
 def texts(user: FakeUser) -> list[dict[str, Any]]:
@@ -99,7 +72,7 @@ async def press_going(user: FakeUser, before: list[dict[str, Any]]) -> None:
 async def test_going_on_a_split_event_page_redoes_the_page_in_place(
     bot_api: FakeBotApi, running_bot: RunningBot
 ) -> None:
-    await full_event(running_bot.app)
+    await full_event(running_bot.app, EMOJI_WORDS)
     user = bot_api.user(RESIDENT, "Rae")
     before = await open_long_page(user)
     await press_going(user, before)
@@ -110,7 +83,7 @@ async def test_a_press_after_a_restart_still_redoes_the_page(
 ) -> None:
     """The bot is stopped between the page and the press, and a new one started (a
     new process would know nothing of the old one's memory)."""
-    await full_event(running_bot.app)
+    await full_event(running_bot.app, EMOJI_WORDS)
     user = bot_api.user(RESIDENT + 1, "Sam")
     before = await open_long_page(user)
     await running_bot.stop()
@@ -126,7 +99,7 @@ async def test_a_press_handled_by_another_worker_process_redoes_the_page(db_url:
     killed (kill -9) before the press, so the other one handles it."""
     app = await build_app(Settings(database_url=db_url), apply_migrations=False)
     try:
-        await full_event(app)
+        await full_event(app, EMOJI_WORDS)
     finally:
         await app.close()
     async with Cluster(db_url, workers=2, connections=4) as cluster:

@@ -5,18 +5,13 @@ change. The first part now replaces the message and the rest follow it, buttons 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from sqlmodel import select
-
 from bot.bootstrap import App
 from bot.transports.render import Origin, deliver
 from handlers.callbacks import EventAction, EventButton
-from handlers.events.organise.steps import TEXT_FIELDS
 from handlers.markup import TELEGRAM_TEXT_LIMIT, to_plain
 from handlers.outbound import Edit, Keyboard
 from handlers.payloads import encode
-from storage.models import Community, Event
+from tests.support.long_event import full_event
 from tests.support.recording_port import ApiFailure, RecordingPort
 from tests.support.resident import Resident
 
@@ -45,29 +40,6 @@ class TelegramSizedPort(RecordingPort):
         if len(text) > TELEGRAM_TEXT_LIMIT:
             raise ApiFailure(400, "Bad Request: MESSAGE_TOO_LONG")
         await super().edit_text(chat_id, message_id, text, buttons)
-
-
-def longest(field: str, words: str) -> str:
-    limit = TEXT_FIELDS[field][1]
-    return (words * limit)[:limit].strip()
-
-
-async def full_event(app: App) -> Event:
-    async with app.deps.uow() as uow:
-        tarvin = (await uow.session.exec(select(Community).where(Community.name == "Tarvin"))).one()
-        event = Event(
-            kind="other",
-            title=longest("title", "Tea & cake "),
-            venue=longest("venue", "Hall & garden "),
-            address=longest("address", "Church Street & High Street "),
-            accessibility=longest("access", "Ramp & loop "),
-            description=longest("desc", "Music & games for all "),
-            community_id=tarvin.id,
-            starts_at=datetime.now(UTC) + timedelta(days=5),
-        )
-        uow.session.add(event)
-        await uow.commit()
-    return event
 
 
 async def test_a_long_event_page_edited_after_going_is_delivered_in_parts(app: App) -> None:

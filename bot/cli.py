@@ -136,7 +136,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         overrides["listen"] = args.listen
     if overrides:
         settings = settings.model_copy(update=overrides)
-    return await run_bot(settings)
+    return await run_bot(settings, own_process=True)
 
 
 async def _web(settings: Settings, args: argparse.Namespace) -> int:

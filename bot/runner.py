@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bot import heap
 from bot.bootstrap import App, build_app
 from bot.ops_server import OpsServer, start_ops_server
 from bot.scheduler import DeliveryScheduler, start_deliveries
@@ -40,7 +41,10 @@ def _calling(*callbacks: Callable[[], None]) -> Callable[[], None]:
     return call_all
 
 
-async def run_bot(settings: Settings) -> int:
+async def run_bot(settings: Settings, *, own_process: bool = False) -> int:
+    """Run the bot until SIGINT or SIGTERM. ``own_process``: the process is only this
+    worker (``chinwag run``), so its heap is settled once everything has started
+    (``bot.heap``); not for a bot run inside another program, such as the tests."""
     settings.check_transport()
     token = settings.token()
     if settings.webhook_url:  # check before anything starts
@@ -64,6 +68,8 @@ async def run_bot(settings: Settings) -> int:
             dashboard = await start_web_server(app)
         # Reminders, notices and polls go out through the same Bot as the replies.
         deliveries = start_deliveries(app, transport.port)
+        if own_process:
+            log.info("heap settled", extra={"frozen_objects": heap.settle()})
         if settings.webhook_url:
             secret = (
                 settings.webhook_secret.get_secret_value()

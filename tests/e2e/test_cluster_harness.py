@@ -64,5 +64,7 @@ async def test_two_workers_share_the_load_and_each_update_is_accepted_once(db_ur
         final = cluster.stats()
         assert final.duplicates == 0
         assert "Traceback" not in cluster.log(1)
+        # Each `chinwag run` froze its start-up heap before serving (bot.heap).
+        assert all("heap settled" in cluster.log(w.index) for w in cluster.workers)
     rows, distinct = await processed_counts(db_url)
     assert rows == distinct == final.accepted == 4 * 7

@@ -21,9 +21,12 @@ import base64
 import io
 from collections.abc import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure as Canvas
 from matplotlib.font_manager import fontManager
 
+from handlers.i18n import current_locale
+from handlers.language.names import is_rtl
 from handlers.reports.figures import THRESHOLD, Figure
 
 BLUE = "#1f5fa8"
@@ -52,6 +55,18 @@ def _png(canvas: Canvas) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def reading_order(axes: Axes, title: str) -> None:
+    """Title and axes as the report's language reads: in a right-to-left one the
+    chart is mirrored (the title and the value axis on the right, bars growing to
+    the left, the oldest day on the right), as the page around it is."""
+    rtl = is_rtl(current_locale())
+    axes.set_title(title, loc="right" if rtl else "left", fontsize=11, family=FONTS)
+    axes.spines[["top", "left" if rtl else "right"]].set_visible(False)
+    if rtl:
+        axes.invert_xaxis()
+        axes.yaxis.tick_right()
+
+
 def _heights(rows: Sequence[Figure]) -> tuple[list[float], list[str], list[str]]:
     heights = [float(THRESHOLD if f.suppressed else f.count) for f in rows]
     colours = [GREY if f.suppressed else BLUE for f in rows]
@@ -73,10 +88,9 @@ def bar_chart(title: str, rows: Sequence[Figure], *, limit: int = 15) -> str | N
         if row.suppressed:
             bar.set_hatch("//")
     axes.set_yticks(positions, [_short(f.label) for f in shown], family=FONTS)
-    axes.bar_label(bars, labels=labels, padding=3, fontsize=8, family=FONTS)
-    axes.set_title(title, loc="left", fontsize=11, family=FONTS)
-    axes.spines[["top", "right"]].set_visible(False)
     axes.set_xlim(0, max(heights) * 1.25 + 1)
+    reading_order(axes, title)  # before the labels: they go beyond a bar's end, either way
+    axes.bar_label(bars, labels=labels, padding=3, fontsize=8, family=FONTS)
     return _png(canvas)
 
 
@@ -96,6 +110,5 @@ def time_chart(title: str, rows: Sequence[Figure]) -> str | None:
     axes.set_xticks(
         positions[::step], [f.label[5:] for f in rows][::step], fontsize=8, family=FONTS
     )
-    axes.set_title(title, loc="left", fontsize=11, family=FONTS)
-    axes.spines[["top", "right"]].set_visible(False)
+    reading_order(axes, title)
     return _png(canvas)

@@ -21,12 +21,13 @@ import arabic_reshaper
 import pytest
 from bidi.algorithm import get_display
 from matplotlib import _text_helpers
+from matplotlib.figure import Figure as Canvas
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
 from handlers.i18n import use_locale
-from handlers.reports.charts import FONTS, bar_chart, time_chart
+from handlers.reports.charts import FONTS, bar_chart, reading_order, time_chart
 from handlers.reports.figures import Figure
 
 
@@ -112,3 +113,17 @@ def test_a_chart_in_arabic_renders_with_no_glyph_missing(
         image = Image.open(io.BytesIO(data))
         assert image.format == "PNG" and image.size[0] > 300
     (tmp_path / "arabic-bars.png").write_bytes(bars)  # kept with the test's files, to look at
+
+
+@pytest.mark.parametrize(("language", "mirrored"), [("ar", True), ("en", False), ("cy", False)])
+def test_a_chart_reads_in_the_direction_of_its_language(language: str, mirrored: bool) -> None:
+    """In Arabic the chart is mirrored, as the page is: title and value axis on the
+    right, bars growing to the left (and a bar's label beyond its end, on the left)."""
+    axes = Canvas().add_subplot()
+    axes.barh([0], [40])
+    axes.set_xlim(0, 50)
+    with use_locale(language):
+        reading_order(axes, "Taking part")
+    assert bool(axes.xaxis_inverted()) is mirrored
+    assert axes.get_title(loc="right" if mirrored else "left") == "Taking part"
+    assert axes.yaxis.get_ticks_position() == ("right" if mirrored else "left")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,22 @@ async def _two_workers(settings: Settings) -> tuple[App, App]:
     for worker in (first, second):
         worker.deps = dataclasses.replace(worker.deps, clock=lambda: NOON)
     return first, second
+
+
+@pytest.fixture
+async def postgres_workers(postgres_url: str) -> AsyncIterator[tuple[App, App]]:
+    """Two workers on one migrated PostgreSQL with the demo data, where two workers'
+    transactions really overlap (SQLite lets one writer at a time)."""
+    await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
+    first, second = await _two_workers(Settings(database_url=postgres_url))
+    try:
+        async with first.deps.uow() as uow:
+            await load_demo(uow)
+            await uow.commit()
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
 
 
 async def _answers_of_latest_draft(app: App, applicant: Resident) -> tuple[str, str, str]:
@@ -115,44 +132,38 @@ async def _draft_pot(app: App) -> tuple[Resident, int]:
     return organiser, draft.id
 
 
-async def test_open_and_discard_pressed_at_once_settle_the_pot_once(postgres_url: str) -> None:
+async def test_open_and_discard_pressed_at_once_settle_the_pot_once(
+    postgres_workers: tuple[App, App],
+) -> None:
     """On PostgreSQL, two workers: both presses are the organiser's, so the second
     waits on their row until the first has committed, then finds the pot settled."""
-    await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
-    first, second = await _two_workers(Settings(database_url=postgres_url))
-    try:
-        async with first.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
-        organiser, pot_id = await _draft_pot(first)
-        presses = [
-            ButtonPress(
-                sender=organiser.sender,
-                update_id=881_000_000 + i,
-                data=encode(FundingButton(action, pot_id)),
-                message_id=1,
-                callback_id=f"cb{i}",
-            )
-            for i, action in enumerate((FundingAction.OPEN_POT, FundingAction.DROP_POT))
-        ]
-        opened, dropped = await asyncio.gather(
-            handle(first.deps, presses[0]), handle(second.deps, presses[1])
+    first, second = postgres_workers
+    organiser, pot_id = await _draft_pot(first)
+    presses = [
+        ButtonPress(
+            sender=organiser.sender,
+            update_id=881_000_000 + i,
+            data=encode(FundingButton(action, pot_id)),
+            message_id=1,
+            callback_id=f"cb{i}",
         )
-        async with first.deps.uow() as uow:
-            pot = await uow.funding.pot(pot_id)
-        assert pot is not None
-        told = [r.text for r in (*opened, *dropped) if isinstance(r, Edit)]
-        # One press won and said so; the other was told, not obeyed as well.
-        assert len(told) == 1, told
-        if pot.status == "open":
-            assert "is open" in told[0] and pot.balance_pence == pot.amount_pence
-        else:
-            assert pot.status == "discarded" and told == ["Discarded."]
-        refusals = [r.text for r in (*opened, *dropped) if isinstance(r, Notice)]
-        assert len(refusals) == 1
-    finally:
-        await first.close()
-        await second.close()
+        for i, action in enumerate((FundingAction.OPEN_POT, FundingAction.DROP_POT))
+    ]
+    opened, dropped = await asyncio.gather(
+        handle(first.deps, presses[0]), handle(second.deps, presses[1])
+    )
+    async with first.deps.uow() as uow:
+        pot = await uow.funding.pot(pot_id)
+    assert pot is not None
+    told = [r.text for r in (*opened, *dropped) if isinstance(r, Edit)]
+    # One press won and said so; the other was told, not obeyed as well.
+    assert len(told) == 1, told
+    if pot.status == "open":
+        assert "is open" in told[0] and pot.balance_pence == pot.amount_pence
+    else:
+        assert pot.status == "discarded" and told == ["Discarded."]
+    refusals = [r.text for r in (*opened, *dropped) if isinstance(r, Notice)]
+    assert len(refusals) == 1
 
 
 async def test_one_draft_per_applicant_and_pot(app: App) -> None:
@@ -223,58 +234,43 @@ async def _apply_pressed_at_once_on_two_workers(first: App, second: App) -> None
 
 
 async def test_apply_pressed_at_once_on_two_postgres_workers_makes_one_draft(
-    postgres_url: str,
+    postgres_workers: tuple[App, App],
 ) -> None:
-    await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
-    first, second = await _two_workers(Settings(database_url=postgres_url))
-    try:
-        async with first.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
-        await _apply_pressed_at_once_on_two_workers(first, second)
-    finally:
-        await first.close()
-        await second.close()
+    await _apply_pressed_at_once_on_two_workers(*postgres_workers)
 
 
-async def test_two_drafts_started_at_once_on_postgres_are_one(postgres_url: str) -> None:
+async def test_two_drafts_started_at_once_on_postgres_are_one(
+    postgres_workers: tuple[App, App],
+) -> None:
     """Below the person's row lock, the database itself: two transactions starting a
     draft of one applicant's for one pot at once (as two updates would if anything
     ever skipped that lock). The second insert waits on the unique index for the
     first to commit, then carries on with the first's draft."""
-    await (await build_app(Settings(database_url=postgres_url))).close()  # migrated
-    first, second = await _two_workers(Settings(database_url=postgres_url))
-    try:
-        async with first.deps.uow() as uow:
-            await load_demo(uow)
-            await uow.commit()
-        pot_id = await lpu_pot(first)
-        async with first.deps.uow() as uow:
-            user = await uow.users.add(User(telegram_id=88_000_002, chat_id=88_000_002))
-            await uow.commit()
-        assert user.id is not None
-        applicant_id = user.id
+    first, second = postgres_workers
+    pot_id = await lpu_pot(first)
+    async with first.deps.uow() as uow:
+        user = await uow.users.add(User(telegram_id=88_000_002, chat_id=88_000_002))
+        await uow.commit()
+    assert user.id is not None
+    applicant_id = user.id
 
-        async def start_in(app: App) -> int | None:
-            async with app.deps.uow() as uow:
-                draft = await uow.funding.start_draft(
-                    FundingApplication(pot_id=pot_id, applicant_id=applicant_id)
-                )
-                await uow.commit()
-                return draft.id
-
-        async with first.deps.uow() as held:
-            mine = await held.funding.start_draft(
+    async def start_in(app: App) -> int | None:
+        async with app.deps.uow() as uow:
+            draft = await uow.funding.start_draft(
                 FundingApplication(pot_id=pot_id, applicant_id=applicant_id)
             )
-            other = asyncio.create_task(start_in(second))
-            await asyncio.sleep(0.5)
-            assert not other.done()  # waiting on the index for this transaction
-            await held.commit()
-        assert await asyncio.wait_for(other, 10) == mine.id
-        async with first.deps.uow() as uow:
-            drafts = [a.status for a in await uow.funding.of_applicant(applicant_id)]
-        assert drafts == ["draft"]
-    finally:
-        await first.close()
-        await second.close()
+            await uow.commit()
+            return draft.id
+
+    async with first.deps.uow() as held:
+        mine = await held.funding.start_draft(
+            FundingApplication(pot_id=pot_id, applicant_id=applicant_id)
+        )
+        other = asyncio.create_task(start_in(second))
+        await asyncio.sleep(0.5)
+        assert not other.done()  # waiting on the index for this transaction
+        await held.commit()
+    assert await asyncio.wait_for(other, 10) == mine.id
+    async with first.deps.uow() as uow:
+        drafts = [a.status for a in await uow.funding.of_applicant(applicant_id)]
+    assert drafts == ["draft"]

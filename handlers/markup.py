@@ -26,10 +26,11 @@ _TAG = re.compile(r"^<(/?)([a-zA-Z-]+)[^>]*>$")
 
 def utf16_len(text: str) -> int:
     """``text``'s length as the Bot API counts it: UTF-16 code units, so a character
-    outside the Basic Multilingual Plane (most emoji) counts 2."""
+    outside the Basic Multilingual Plane (most emoji) counts 2, and a lone surrogate
+    (which JSON can carry, as ``"\\ud83d"``) counts 1, as it does there."""
     if text.isascii():
         return len(text)
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def cut_utf16(text: str, units: int) -> str:

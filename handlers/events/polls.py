@@ -18,13 +18,15 @@ from handlers.context import Context, Deps
 from handlers.deliveries import SentMessage, after_sent, composer
 from handlers.i18n import _, _n
 from handlers.inbound import PollAnswer, PollState
-from handlers.markup import escape, fmt
+from handlers.markup import escape, fmt, utf16_len
 from handlers.outbound import Document, OutboundReply, StopPoll, Text
 from handlers.outbound import Poll as PollReply
 from storage.models import Delivery, Poll, User
 from storage.uow import UnitOfWork
 
 MAX_OPTIONS = 10
+# sendPoll's limits, which Telegram counts in UTF-16 code units, as it counts every
+# text: an emoji outside the Basic Multilingual Plane counts 2 (``utf16_len``).
 MAX_QUESTION = 300
 MAX_OPTION = 100
 
@@ -38,11 +40,11 @@ def options_of(poll: Poll) -> list[str]:
 
 
 def validate(question: str, options: Sequence[str]) -> None:
-    if not question.strip() or len(question) > MAX_QUESTION:
+    if not question.strip() or utf16_len(question) > MAX_QUESTION:
         raise PollError(_("The question must be between 1 and 300 characters."))
     if not 2 <= len(options) <= MAX_OPTIONS:
         raise PollError(_("A poll needs between 2 and 10 options."))
-    if any(not o.strip() or len(o) > MAX_OPTION for o in options):
+    if any(not o.strip() or utf16_len(o) > MAX_OPTION for o in options):
         raise PollError(_("Each option must be between 1 and 100 characters."))
 
 

@@ -9,6 +9,7 @@ next report for that area.
 
 from __future__ import annotations
 
+from handlers.markup import cut_utf16
 from handlers.reports.build import free_text_by_person
 from handlers.reports.themes import themes
 from storage.models import Poll
@@ -16,7 +17,7 @@ from storage.repositories.reports import ReportScope
 from storage.uow import UnitOfWork
 
 OPTIONS = 8
-MAX_OPTION = 100
+MAX_OPTION = 100  # a poll option, in UTF-16 code units (handlers.events.polls)
 
 
 async def _scopes(uow: UnitOfWork, poll: Poll) -> list[ReportScope]:
@@ -46,5 +47,5 @@ async def theme_options(uow: UnitOfWork, poll: Poll) -> list[str]:
         rows = await uow.reports.answers(scope, "resident")
         found = themes(free_text_by_person(rows), OPTIONS)
         if len(found) >= 2:
-            return [t.phrase[:MAX_OPTION] for t in found]
+            return [cut_utf16(t.phrase, MAX_OPTION) for t in found]
     return []

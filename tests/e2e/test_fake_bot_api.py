@@ -176,6 +176,42 @@ async def test_lengths_are_counted_in_utf16_code_units(
     assert api.callback_answers[query_id] == {"text": "🙂" * 100}
 
 
+async def test_poll_lengths_are_counted_in_utf16_code_units(
+    api: FakeBotApi, ag: AiogramBot, ptb: telegram.Bot
+) -> None:
+    """sendPoll: a question of 1-300 units and options of 1-100, an emoji counting 2;
+    one unit over is a 400 Bad Request, as a text over 4096 is."""
+    alex = api.user(CHAT)
+    question, option = "🙂" * 150, "🙂" * 50  # 150 and 50 characters: 300 and 100 units
+    sent = await ag.send_poll(CHAT, question, [option, "b"])
+    assert sent.poll is not None and sent.poll.question == question
+    assert sent.poll.options[0].text == option
+    assert alex.messages[-1]["poll"]["question"] == question
+    with pytest.raises(
+        TelegramBadRequest, match="poll question length must not exceed 300"
+    ) as refused:
+        await ag.send_poll(CHAT, "a" + question, ["a", "b"])
+    assert "Bad Request: poll question length must not exceed 300" in refused.value.message
+    with pytest.raises(BadRequest, match=r"(?i)poll question length must not exceed 300"):
+        await ptb.send_poll(CHAT, "a" + question, ["a", "b"])
+    with pytest.raises(TelegramBadRequest, match="poll options length must not exceed 100"):
+        await ag.send_poll(CHAT, "Q?", ["a" + option, "b"])
+    with pytest.raises(BadRequest, match=r"(?i)poll options length must not exceed 100"):
+        await ptb.send_poll(CHAT, "Q?", ["b", "a" + option])
+    status, body = await api.execute(
+        "sendPoll", {"chat_id": CHAT, "question": "a" + question, "options": ["a", "b"]}
+    )
+    assert (status, body) == (
+        400,
+        {
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: poll question length must not exceed 300",
+        },
+    )
+    assert [m["kind"] for m in alex.messages] == ["poll"]
+
+
 async def test_bad_html_is_rejected(api: FakeBotApi, ag: AiogramBot, ptb: telegram.Bot) -> None:
     api.user(CHAT)
     with pytest.raises(TelegramBadRequest, match="can't parse entities: Unsupported start tag"):

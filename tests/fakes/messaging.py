@@ -274,7 +274,7 @@ class Messaging:
         question = p.get("question")
         if not isinstance(question, str) or not question.strip():
             raise bad_request("poll question must be non-empty")
-        if len(question) > MAX_POLL_QUESTION:
+        if utf16_len(question) > MAX_POLL_QUESTION:
             raise bad_request(f"poll question length must not exceed {MAX_POLL_QUESTION}")
         raw = p.get("options")
         if not isinstance(raw, list):
@@ -287,7 +287,7 @@ class Messaging:
             raise bad_request(f"poll can't have more than {MAX_POLL_OPTIONS} options")
         if any(not isinstance(t, str) or not t.strip() for t in texts):
             raise bad_request("poll options must be non-empty")
-        if any(len(t) > MAX_POLL_OPTION for t in texts):
+        if any(utf16_len(t) > MAX_POLL_OPTION for t in texts):
             raise bad_request(f"poll options length must not exceed {MAX_POLL_OPTION}")
         poll_type = p.get("type") or "regular"
         if poll_type not in ("regular", "quiz"):

@@ -29,6 +29,7 @@ from handlers.funding.pots import _closing_day
 from handlers.i18n import use_locale
 from handlers.inbound import split_command
 from handlers.language.detect import detect
+from handlers.markup import utf16_len
 from handlers.officers.postcodes import looks_like_postcode, normalise_sector, parse_postcode
 from handlers.payloads import MAX_BYTES, _registry, decode, encode
 
@@ -250,7 +251,9 @@ def test_poll_questions_are_accepted_or_refused_with_a_poll_error(
             validate(question, options)
         except PollError:
             return
-    assert 0 < len(question) <= 300 and 2 <= len(options) <= 10
+    # Telegram's limits, in UTF-16 code units (an emoji counts 2)
+    assert 0 < utf16_len(question) <= 300 and 2 <= len(options) <= 10
+    assert all(0 < utf16_len(o) <= 100 for o in options)
 
 
 @settings(max_examples=150, deadline=None, database=None)

@@ -68,9 +68,9 @@ def check_reply(reply: OutboundReply) -> None:
         assert 0 < utf16_len(reply.text) <= NOTICE_LIMIT, reply.text
         assert not _MARKUP.search(reply.text), reply.text
     elif isinstance(reply, Poll):
-        assert 1 <= len(reply.question) <= POLL_QUESTION_LIMIT
+        assert 1 <= utf16_len(reply.question) <= POLL_QUESTION_LIMIT
         assert 2 <= len(reply.options) <= 10
-        assert all(1 <= len(o) <= POLL_OPTION_LIMIT for o in reply.options)
+        assert all(1 <= utf16_len(o) <= POLL_OPTION_LIMIT for o in reply.options)
     elif isinstance(reply, Document | Photo):
         if reply.caption:
             plain, _ = parse_html(reply.caption)

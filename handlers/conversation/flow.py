@@ -238,12 +238,14 @@ async def pick_community(ctx: Context, conv: Conversation, step: Step, value: st
     if community is None or community.id is None:
         return [Notice(text=_("That community is not in the list any more."))]
     assert conv.id is not None
-    conv.community_id = community.id
-    ctx.user.community_id = community.id
-    ctx.uow.session.add(ctx.user)
     await ctx.uow.conversations.put_answer(
         conv.id, step.id, text=community.name, choices=[str(community.id)]
     )
+    # Set after the answer is written, so that the conversation's move to the next
+    # step writes its community too, in one statement.
+    conv.community_id = community.id
+    ctx.user.community_id = community.id
+    ctx.uow.session.add(ctx.user)
     return [Text(text=fmt(_("📍 {name}: saved."), name=community.name)), *await advance(ctx, conv)]
 
 

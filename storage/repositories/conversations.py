@@ -25,10 +25,6 @@ _ANSWERS = (
     .where(Answer.conversation_id == bindparam("conversation_id"))
     .order_by(col(Answer.id))
 )
-_ANSWER = select(Answer).where(
-    Answer.conversation_id == bindparam("conversation_id"),
-    Answer.question == bindparam("question"),
-)
 _SAVED_COLUMNS = (
     "step",
     "status",
@@ -55,8 +51,25 @@ class StaleConversation(Exception):
 
 
 class ConversationRepository:
+    """Conversations and their answers, within one unit of work.
+
+    A conversation's answers are read once per unit of work, all together (a handful
+    of rows), and kept: a step reads the answer it saves and the one it shows next,
+    which used to be a query each. The person's row is held for the whole update
+    (``UserRepository.hold``), so nobody else changes their answers meanwhile; the
+    writes here keep what is kept up to date.
+    """
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._answers: dict[int, dict[str, Answer]] = {}  # conversation id: question: row
+
+    async def _answers_of(self, conversation_id: int) -> dict[str, Answer]:
+        kept = self._answers.get(conversation_id)
+        if kept is None:
+            rows = await self._session.exec(_ANSWERS, params={"conversation_id": conversation_id})
+            kept = self._answers[conversation_id] = {row.question: row for row in rows}
+        return kept
 
     async def active_for(self, user_id: int) -> Conversation | None:
         return (await self._session.exec(_ACTIVE_FOR, params={"user_id": user_id})).first()
@@ -67,6 +80,8 @@ class ConversationRepository:
     async def start(self, conversation: Conversation) -> Conversation:
         self._session.add(conversation)
         await self._session.flush()
+        assert conversation.id is not None
+        self._answers[conversation.id] = {}
         return conversation
 
     async def save(self, conversation: Conversation) -> None:
@@ -95,13 +110,12 @@ class ConversationRepository:
             set_committed_value(conversation, key, value)
 
     async def answers(self, conversation_id: int) -> Sequence[Answer]:
-        return (
-            await self._session.exec(_ANSWERS, params={"conversation_id": conversation_id})
-        ).all()
+        """In the order they were first given."""
+        kept = await self._answers_of(conversation_id)
+        return sorted(kept.values(), key=lambda row: row.id or 0)
 
     async def answer(self, conversation_id: int, question: str) -> Answer | None:
-        params = {"conversation_id": conversation_id, "question": question}
-        return (await self._session.exec(_ANSWER, params=params)).first()
+        return (await self._answers_of(conversation_id)).get(question)
 
     async def put_answer(
         self,
@@ -122,6 +136,7 @@ class ConversationRepository:
         row.updated_at = utcnow()
         self._session.add(row)
         await self._session.flush()
+        (await self._answers_of(conversation_id))[question] = row
         return row
 
     async def drop_answer(self, conversation_id: int, question: str) -> None:
@@ -130,8 +145,10 @@ class ConversationRepository:
                 col(Answer.conversation_id) == conversation_id, col(Answer.question) == question
             )
         )
+        self._answers.get(conversation_id, {}).pop(question, None)
 
     async def drop_answers(self, conversation_id: int) -> None:
         await self._session.exec(
             delete(Answer).where(col(Answer.conversation_id) == conversation_id)
         )
+        self._answers[conversation_id] = {}

@@ -2,7 +2,9 @@
 
 The Bot API measures texts in UTF-16 code units, not in characters: an emoji or any
 other character outside the Basic Multilingual Plane counts 2 (``utf16_len``), and
-every cut to one of its limits here counts that way (``cut_utf16``, ``split_text``).
+every cut to one of its limits here counts that way (``cut_utf16``, ``split_text``),
+and falls between two grapheme clusters (``handlers.graphemes``), so that no emoji
+sequence, flag or accented letter is cut in two.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from handlers.graphemes import cluster_ends
 from handlers.i18n import current_locale
 from handlers.language.names import is_rtl
 from handlers.shown_text import isolated, neutral, one_line
@@ -33,16 +36,38 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _units(char: str) -> int:
+    return 2 if ord(char) > 0xFFFF else 1
+
+
 def cut_utf16(text: str, units: int) -> str:
-    """The longest start of ``text`` of at most ``units`` UTF-16 code units; a
-    character is never cut in two (a surrogate pair stays whole or goes)."""
+    """The longest start of ``text`` of at most ``units`` UTF-16 code units that ends
+    between two grapheme clusters (``handlers.graphemes``): what a reader sees as one
+    character, such as 👨‍👩‍👧, 👍🏽, ❤️, 1️⃣, 🇬🇧 or an e and its combining accent,
+    stays whole or goes whole. "" when the first cluster alone is longer."""
     if utf16_len(text) <= units:
         return text
-    if text.isascii():
-        return text[: max(units, 0)]
+    if units <= 0:
+        return ""
+    if text.isascii():  # only CR LF is a cluster of two here
+        end = units - 1 if text[units - 1] == "\r" and text[units] == "\n" else units
+        return text[:end]
+    size = start = 0
+    for end in cluster_ends(text):
+        size += sum(_units(char) for char in text[start:end])
+        if size > units:
+            return text[:start]
+        start = end
+    return text
+
+
+def _cut_characters(text: str, units: int) -> str:
+    """``cut_utf16`` between any two characters, for a cluster longer than a whole
+    part of a split (a letter under thousands of combining marks): a character is
+    never cut in two (a surrogate pair stays whole or goes)."""
     size = 0
     for index, char in enumerate(text):
-        size += 2 if ord(char) > 0xFFFF else 1
+        size += _units(char)
         if size > units:
             return text[:index]
     return text
@@ -134,8 +159,9 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     counts it is shorter still), and an emoji counts 2, as the Bot API counts it.
     Breaks prefer line ends (when one falls in the second half of a chunk), then
     spaces; tags, entities and characters are never cut (only a word longer than a
-    chunk is, between two characters), and tags open at a break are closed at the
-    end of one chunk and reopened in the next.
+    chunk is, between two grapheme clusters, or between two characters of a cluster
+    longer than a chunk), and tags open at a break are closed at the end of one
+    chunk and reopened in the next.
     """
     if utf16_len(text) <= limit:
         return [text]
@@ -163,9 +189,9 @@ def split_text(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
             and not _TOKEN.fullmatch(token)  # a tag or an entity is never cut
         ):
             # Nothing to break before, or one enormous word: cut it.
-            head = cut_utf16(token, max(budget - size, 1))
-            if not head and fresh:
-                head = token[0]  # one character wider than the room left: it goes whole
+            head = cut_utf16(token, max(budget - size, 1))  # between clusters
+            if not head and fresh:  # one cluster wider than the room left: cut it
+                head = _cut_characters(token, max(budget - size, 1)) or token[0]
             if head and head != token:
                 pending.appendleft(token[len(head) :])
                 token, units = head, utf16_len(head)

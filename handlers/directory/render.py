@@ -5,7 +5,7 @@ from __future__ import annotations
 from handlers.directory import categories
 from handlers.directory.buttons import DirectoryAction, DirectoryButton
 from handlers.i18n import _
-from handlers.markup import escape, fmt
+from handlers.markup import cut_utf16, escape, fmt
 from handlers.outbound import Button
 from handlers.payloads import encode
 
@@ -19,7 +19,7 @@ def button(action: DirectoryAction, item: int = 0, target: int = 0) -> str:
 def entry_buttons(entries: list[tuple[int, str]]) -> list[list[Button]]:
     """One row per entry (``(id, name)``), at most ``MAX_LISTED``."""
     return [
-        [Button(name[:60], button(DirectoryAction.ENTRY, entry_id))]
+        [Button(cut_utf16(name, 60), button(DirectoryAction.ENTRY, entry_id))]
         for entry_id, name in entries[:MAX_LISTED]
     ]
 

@@ -21,7 +21,7 @@ from handlers.directory.buttons import DirectoryAction
 from handlers.directory.search import fold
 from handlers.events.organise.access import refused, refused_notice
 from handlers.i18n import _, _n
-from handlers.markup import fmt
+from handlers.markup import cut_utf16, fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
 from handlers.reports.organisations import load_partners, named
 from storage.models import DirectoryEntry, DirectorySuggestion
@@ -51,7 +51,7 @@ def names_in(texts: Iterable[str]) -> list[tuple[str, str, int]]:
                 found[key] = name
         for key, name in found.items():
             counts[key] += 1
-            shown.setdefault(key, name[:200])
+            shown.setdefault(key, cut_utf16(name, 200))
     return [(key, shown[key], n) for key, n in sorted(counts.items())]
 
 
@@ -71,7 +71,7 @@ async def show(ctx: Context) -> Replies:
     rows = [
         [
             Button(
-                _("{name} · {count}").format(name=s.name[:50], count=s.mentions),
+                _("{name} · {count}").format(name=cut_utf16(s.name, 50), count=s.mentions),
                 render.button(DirectoryAction.VIEW, s.id or 0),
             )
         ]
@@ -113,7 +113,7 @@ async def view(ctx: Context, suggestion_id: int) -> Replies:
         rows.append(
             [
                 Button(
-                    _("🔗 It is “{name}”").format(name=entry.name[:40]),
+                    _("🔗 It is “{name}”").format(name=cut_utf16(entry.name, 40)),
                     render.button(DirectoryAction.LINK, sid, entry.id or 0),
                 )
             ]

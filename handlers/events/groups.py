@@ -11,7 +11,7 @@ from handlers.context import Context
 from handlers.conversation.flow import home_button
 from handlers.events import service
 from handlers.i18n import _, _n
-from handlers.markup import escape, fmt
+from handlers.markup import cut_utf16, escape, fmt
 from handlers.outbound import Button, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
 from handlers.safety.quick_exit import quick_exit_button
@@ -90,7 +90,7 @@ async def list_groups(ctx: Context) -> Replies:
         else:
             label = _("Join: {title}").format(title=group.title)
             action = GroupAction.JOIN
-        rows.append([Button(label[:60], encode(GroupButton(action, group.id)))])
+        rows.append([Button(cut_utf16(label, 60), encode(GroupButton(action, group.id)))])
     return [
         Text(text="\n\n".join(lines), buttons=keyboard(*rows, [home_button(), quick_exit_button()]))
     ]

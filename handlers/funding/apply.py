@@ -11,7 +11,7 @@ from handlers.funding.card import application_body
 from handlers.funding.money import money, pence
 from handlers.funding.notify import tell
 from handlers.i18n import N_, _
-from handlers.markup import escape, fmt, fmt_plain
+from handlers.markup import cut_utf16, escape, fmt, fmt_plain
 from handlers.outbound import Button, Edit, Keyboard, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
 from handlers.roles import is_staff
@@ -43,7 +43,7 @@ PROMPTS = {
 
 
 def b(label: str, action: FundingAction, target: int = 0, version: int = 0) -> Button:
-    return Button(label[:60], encode(FundingButton(action, target, version)))
+    return Button(cut_utf16(label, 60), encode(FundingButton(action, target, version)))
 
 
 def _set_awaiting(ctx: Context, value: str) -> None:

@@ -16,7 +16,7 @@ import json
 from handlers.context import Context, Deps
 from handlers.deliveries import composer
 from handlers.i18n import _, _n
-from handlers.markup import escape, fmt
+from handlers.markup import cut_utf16, escape, fmt
 from handlers.outbound import Button, Edit, Notice, OutboundReply, Text, keyboard
 from handlers.payloads import encode
 from handlers.reports.build import free_text_by_person
@@ -36,7 +36,7 @@ MAX_TEXT = 2000
 
 
 def _b(label: str, action: LoopAction, target: int = 0) -> Button:
-    return Button(label[:60], encode(LoopButton(action, target)))
+    return Button(cut_utf16(label, 60), encode(LoopButton(action, target)))
 
 
 async def _area(ctx: Context) -> tuple[bool, int | None]:

@@ -16,7 +16,7 @@ from handlers.deliveries import composer
 from handlers.events.organise.wording import repeat_label
 from handlers.events.recurrence import decode_rule
 from handlers.i18n import _
-from handlers.markup import escape, fmt
+from handlers.markup import cut_utf16, escape, fmt
 from handlers.outbound import Button, OutboundReply, Text, keyboard
 from handlers.payloads import encode
 from handlers.surgeries.notices import KIND
@@ -44,7 +44,7 @@ async def _team_button(uow: UnitOfWork, event: Event) -> list[Button]:
     if community is None or community.id is None:
         return []
     label = _("👮 The {community} team").format(community=community.name)
-    return [Button(label[:64], encode(Officers(OfficerAction.SHOW, community.id)))]
+    return [Button(cut_utf16(label, 64), encode(Officers(OfficerAction.SHOW, community.id)))]
 
 
 def _details(deps: Deps, subject: Event, event: Event, *, moved: bool) -> list[str]:

@@ -11,6 +11,7 @@ from handlers.context import Context
 from handlers.events.organise.draft_buttons import button
 from handlers.events.organise.draft_data import as_int
 from handlers.i18n import _
+from handlers.markup import cut_utf16
 from handlers.outbound import Button, Text, keyboard
 from storage.models import ActionGroup, Community, EventDraft, Lpu, User
 
@@ -40,7 +41,7 @@ async def where_question(
     if surgery and lpu_id is not None:
         communities = await ctx.uow.communities.in_lpu(lpu_id)
         buttons = [
-            button(row, DraftAction.COMMUNITY, c.name[:40], str(c.id))
+            button(row, DraftAction.COMMUNITY, cut_utf16(c.name, 40), str(c.id))
             for c in communities
             if c.id is not None
         ]

@@ -1,0 +1,735 @@
+"""Grapheme_Cluster_Break and Extended_Pictographic, Unicode 15.0, as ranges.
+
+Python's ``unicodedata`` has neither property, so ``handlers.graphemes`` reads them
+here: ``STARTS[i]..ENDS[i]`` (inclusive) has the class ``CLASSES[i]`` (the names in
+``handlers.graphemes``); a code point in no range is ``Other``, and the Hangul
+syllables U+AC00..U+D7A3 (LV or LVT) are worked out, not listed.
+
+Made from the Unicode Character Database's ``auxiliary/GraphemeBreakProperty.txt``
+and ``emoji/emoji-data.txt``; to remake it from a newer one (Debian's
+``unicode-data`` package puts them in /usr/share/unicode)::
+
+    python -m handlers.grapheme_table /usr/share/unicode > handlers/grapheme_table.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+UNICODE_VERSION = "15.0.0"
+
+_RANGES = """
+0000 0009 Control
+000A 000A LF
+000B 000C Control
+000D 000D CR
+000E 001F Control
+007F 009F Control
+00A9 00A9 Extended_Pictographic
+00AD 00AD Control
+00AE 00AE Extended_Pictographic
+0300 036F Extend
+0483 0489 Extend
+0591 05BD Extend
+05BF 05BF Extend
+05C1 05C2 Extend
+05C4 05C5 Extend
+05C7 05C7 Extend
+0600 0605 Prepend
+0610 061A Extend
+061C 061C Control
+064B 065F Extend
+0670 0670 Extend
+06D6 06DC Extend
+06DD 06DD Prepend
+06DF 06E4 Extend
+06E7 06E8 Extend
+06EA 06ED Extend
+070F 070F Prepend
+0711 0711 Extend
+0730 074A Extend
+07A6 07B0 Extend
+07EB 07F3 Extend
+07FD 07FD Extend
+0816 0819 Extend
+081B 0823 Extend
+0825 0827 Extend
+0829 082D Extend
+0859 085B Extend
+0890 0891 Prepend
+0898 089F Extend
+08CA 08E1 Extend
+08E2 08E2 Prepend
+08E3 0902 Extend
+0903 0903 SpacingMark
+093A 093A Extend
+093B 093B SpacingMark
+093C 093C Extend
+093E 0940 SpacingMark
+0941 0948 Extend
+0949 094C SpacingMark
+094D 094D Extend
+094E 094F SpacingMark
+0951 0957 Extend
+0962 0963 Extend
+0981 0981 Extend
+0982 0983 SpacingMark
+09BC 09BC Extend
+09BE 09BE Extend
+09BF 09C0 SpacingMark
+09C1 09C4 Extend
+09C7 09C8 SpacingMark
+09CB 09CC SpacingMark
+09CD 09CD Extend
+09D7 09D7 Extend
+09E2 09E3 Extend
+09FE 09FE Extend
+0A01 0A02 Extend
+0A03 0A03 SpacingMark
+0A3C 0A3C Extend
+0A3E 0A40 SpacingMark
+0A41 0A42 Extend
+0A47 0A48 Extend
+0A4B 0A4D Extend
+0A51 0A51 Extend
+0A70 0A71 Extend
+0A75 0A75 Extend
+0A81 0A82 Extend
+0A83 0A83 SpacingMark
+0ABC 0ABC Extend
+0ABE 0AC0 SpacingMark
+0AC1 0AC5 Extend
+0AC7 0AC8 Extend
+0AC9 0AC9 SpacingMark
+0ACB 0ACC SpacingMark
+0ACD 0ACD Extend
+0AE2 0AE3 Extend
+0AFA 0AFF Extend
+0B01 0B01 Extend
+0B02 0B03 SpacingMark
+0B3C 0B3C Extend
+0B3E 0B3F Extend
+0B40 0B40 SpacingMark
+0B41 0B44 Extend
+0B47 0B48 SpacingMark
+0B4B 0B4C SpacingMark
+0B4D 0B4D Extend
+0B55 0B57 Extend
+0B62 0B63 Extend
+0B82 0B82 Extend
+0BBE 0BBE Extend
+0BBF 0BBF SpacingMark
+0BC0 0BC0 Extend
+0BC1 0BC2 SpacingMark
+0BC6 0BC8 SpacingMark
+0BCA 0BCC SpacingMark
+0BCD 0BCD Extend
+0BD7 0BD7 Extend
+0C00 0C00 Extend
+0C01 0C03 SpacingMark
+0C04 0C04 Extend
+0C3C 0C3C Extend
+0C3E 0C40 Extend
+0C41 0C44 SpacingMark
+0C46 0C48 Extend
+0C4A 0C4D Extend
+0C55 0C56 Extend
+0C62 0C63 Extend
+0C81 0C81 Extend
+0C82 0C83 SpacingMark
+0CBC 0CBC Extend
+0CBE 0CBE SpacingMark
+0CBF 0CBF Extend
+0CC0 0CC1 SpacingMark
+0CC2 0CC2 Extend
+0CC3 0CC4 SpacingMark
+0CC6 0CC6 Extend
+0CC7 0CC8 SpacingMark
+0CCA 0CCB SpacingMark
+0CCC 0CCD Extend
+0CD5 0CD6 Extend
+0CE2 0CE3 Extend
+0CF3 0CF3 SpacingMark
+0D00 0D01 Extend
+0D02 0D03 SpacingMark
+0D3B 0D3C Extend
+0D3E 0D3E Extend
+0D3F 0D40 SpacingMark
+0D41 0D44 Extend
+0D46 0D48 SpacingMark
+0D4A 0D4C SpacingMark
+0D4D 0D4D Extend
+0D4E 0D4E Prepend
+0D57 0D57 Extend
+0D62 0D63 Extend
+0D81 0D81 Extend
+0D82 0D83 SpacingMark
+0DCA 0DCA Extend
+0DCF 0DCF Extend
+0DD0 0DD1 SpacingMark
+0DD2 0DD4 Extend
+0DD6 0DD6 Extend
+0DD8 0DDE SpacingMark
+0DDF 0DDF Extend
+0DF2 0DF3 SpacingMark
+0E31 0E31 Extend
+0E33 0E33 SpacingMark
+0E34 0E3A Extend
+0E47 0E4E Extend
+0EB1 0EB1 Extend
+0EB3 0EB3 SpacingMark
+0EB4 0EBC Extend
+0EC8 0ECE Extend
+0F18 0F19 Extend
+0F35 0F35 Extend
+0F37 0F37 Extend
+0F39 0F39 Extend
+0F3E 0F3F SpacingMark
+0F71 0F7E Extend
+0F7F 0F7F SpacingMark
+0F80 0F84 Extend
+0F86 0F87 Extend
+0F8D 0F97 Extend
+0F99 0FBC Extend
+0FC6 0FC6 Extend
+102D 1030 Extend
+1031 1031 SpacingMark
+1032 1037 Extend
+1039 103A Extend
+103B 103C SpacingMark
+103D 103E Extend
+1056 1057 SpacingMark
+1058 1059 Extend
+105E 1060 Extend
+1071 1074 Extend
+1082 1082 Extend
+1084 1084 SpacingMark
+1085 1086 Extend
+108D 108D Extend
+109D 109D Extend
+1100 115F L
+1160 11A7 V
+11A8 11FF T
+135D 135F Extend
+1712 1714 Extend
+1715 1715 SpacingMark
+1732 1733 Extend
+1734 1734 SpacingMark
+1752 1753 Extend
+1772 1773 Extend
+17B4 17B5 Extend
+17B6 17B6 SpacingMark
+17B7 17BD Extend
+17BE 17C5 SpacingMark
+17C6 17C6 Extend
+17C7 17C8 SpacingMark
+17C9 17D3 Extend
+17DD 17DD Extend
+180B 180D Extend
+180E 180E Control
+180F 180F Extend
+1885 1886 Extend
+18A9 18A9 Extend
+1920 1922 Extend
+1923 1926 SpacingMark
+1927 1928 Extend
+1929 192B SpacingMark
+1930 1931 SpacingMark
+1932 1932 Extend
+1933 1938 SpacingMark
+1939 193B Extend
+1A17 1A18 Extend
+1A19 1A1A SpacingMark
+1A1B 1A1B Extend
+1A55 1A55 SpacingMark
+1A56 1A56 Extend
+1A57 1A57 SpacingMark
+1A58 1A5E Extend
+1A60 1A60 Extend
+1A62 1A62 Extend
+1A65 1A6C Extend
+1A6D 1A72 SpacingMark
+1A73 1A7C Extend
+1A7F 1A7F Extend
+1AB0 1ACE Extend
+1B00 1B03 Extend
+1B04 1B04 SpacingMark
+1B34 1B3A Extend
+1B3B 1B3B SpacingMark
+1B3C 1B3C Extend
+1B3D 1B41 SpacingMark
+1B42 1B42 Extend
+1B43 1B44 SpacingMark
+1B6B 1B73 Extend
+1B80 1B81 Extend
+1B82 1B82 SpacingMark
+1BA1 1BA1 SpacingMark
+1BA2 1BA5 Extend
+1BA6 1BA7 SpacingMark
+1BA8 1BA9 Extend
+1BAA 1BAA SpacingMark
+1BAB 1BAD Extend
+1BE6 1BE6 Extend
+1BE7 1BE7 SpacingMark
+1BE8 1BE9 Extend
+1BEA 1BEC SpacingMark
+1BED 1BED Extend
+1BEE 1BEE SpacingMark
+1BEF 1BF1 Extend
+1BF2 1BF3 SpacingMark
+1C24 1C2B SpacingMark
+1C2C 1C33 Extend
+1C34 1C35 SpacingMark
+1C36 1C37 Extend
+1CD0 1CD2 Extend
+1CD4 1CE0 Extend
+1CE1 1CE1 SpacingMark
+1CE2 1CE8 Extend
+1CED 1CED Extend
+1CF4 1CF4 Extend
+1CF7 1CF7 SpacingMark
+1CF8 1CF9 Extend
+1DC0 1DFF Extend
+200B 200B Control
+200C 200C Extend
+200D 200D ZWJ
+200E 200F Control
+2028 202E Control
+203C 203C Extended_Pictographic
+2049 2049 Extended_Pictographic
+2060 206F Control
+20D0 20F0 Extend
+2122 2122 Extended_Pictographic
+2139 2139 Extended_Pictographic
+2194 2199 Extended_Pictographic
+21A9 21AA Extended_Pictographic
+231A 231B Extended_Pictographic
+2328 2328 Extended_Pictographic
+2388 2388 Extended_Pictographic
+23CF 23CF Extended_Pictographic
+23E9 23F3 Extended_Pictographic
+23F8 23FA Extended_Pictographic
+24C2 24C2 Extended_Pictographic
+25AA 25AB Extended_Pictographic
+25B6 25B6 Extended_Pictographic
+25C0 25C0 Extended_Pictographic
+25FB 25FE Extended_Pictographic
+2600 2605 Extended_Pictographic
+2607 2612 Extended_Pictographic
+2614 2685 Extended_Pictographic
+2690 2705 Extended_Pictographic
+2708 2712 Extended_Pictographic
+2714 2714 Extended_Pictographic
+2716 2716 Extended_Pictographic
+271D 271D Extended_Pictographic
+2721 2721 Extended_Pictographic
+2728 2728 Extended_Pictographic
+2733 2734 Extended_Pictographic
+2744 2744 Extended_Pictographic
+2747 2747 Extended_Pictographic
+274C 274C Extended_Pictographic
+274E 274E Extended_Pictographic
+2753 2755 Extended_Pictographic
+2757 2757 Extended_Pictographic
+2763 2767 Extended_Pictographic
+2795 2797 Extended_Pictographic
+27A1 27A1 Extended_Pictographic
+27B0 27B0 Extended_Pictographic
+27BF 27BF Extended_Pictographic
+2934 2935 Extended_Pictographic
+2B05 2B07 Extended_Pictographic
+2B1B 2B1C Extended_Pictographic
+2B50 2B50 Extended_Pictographic
+2B55 2B55 Extended_Pictographic
+2CEF 2CF1 Extend
+2D7F 2D7F Extend
+2DE0 2DFF Extend
+302A 302F Extend
+3030 3030 Extended_Pictographic
+303D 303D Extended_Pictographic
+3099 309A Extend
+3297 3297 Extended_Pictographic
+3299 3299 Extended_Pictographic
+A66F A672 Extend
+A674 A67D Extend
+A69E A69F Extend
+A6F0 A6F1 Extend
+A802 A802 Extend
+A806 A806 Extend
+A80B A80B Extend
+A823 A824 SpacingMark
+A825 A826 Extend
+A827 A827 SpacingMark
+A82C A82C Extend
+A880 A881 SpacingMark
+A8B4 A8C3 SpacingMark
+A8C4 A8C5 Extend
+A8E0 A8F1 Extend
+A8FF A8FF Extend
+A926 A92D Extend
+A947 A951 Extend
+A952 A953 SpacingMark
+A960 A97C L
+A980 A982 Extend
+A983 A983 SpacingMark
+A9B3 A9B3 Extend
+A9B4 A9B5 SpacingMark
+A9B6 A9B9 Extend
+A9BA A9BB SpacingMark
+A9BC A9BD Extend
+A9BE A9C0 SpacingMark
+A9E5 A9E5 Extend
+AA29 AA2E Extend
+AA2F AA30 SpacingMark
+AA31 AA32 Extend
+AA33 AA34 SpacingMark
+AA35 AA36 Extend
+AA43 AA43 Extend
+AA4C AA4C Extend
+AA4D AA4D SpacingMark
+AA7C AA7C Extend
+AAB0 AAB0 Extend
+AAB2 AAB4 Extend
+AAB7 AAB8 Extend
+AABE AABF Extend
+AAC1 AAC1 Extend
+AAEB AAEB SpacingMark
+AAEC AAED Extend
+AAEE AAEF SpacingMark
+AAF5 AAF5 SpacingMark
+AAF6 AAF6 Extend
+ABE3 ABE4 SpacingMark
+ABE5 ABE5 Extend
+ABE6 ABE7 SpacingMark
+ABE8 ABE8 Extend
+ABE9 ABEA SpacingMark
+ABEC ABEC SpacingMark
+ABED ABED Extend
+D7B0 D7C6 V
+D7CB D7FB T
+FB1E FB1E Extend
+FE00 FE0F Extend
+FE20 FE2F Extend
+FEFF FEFF Control
+FF9E FF9F Extend
+FFF0 FFFB Control
+101FD 101FD Extend
+102E0 102E0 Extend
+10376 1037A Extend
+10A01 10A03 Extend
+10A05 10A06 Extend
+10A0C 10A0F Extend
+10A38 10A3A Extend
+10A3F 10A3F Extend
+10AE5 10AE6 Extend
+10D24 10D27 Extend
+10EAB 10EAC Extend
+10EFD 10EFF Extend
+10F46 10F50 Extend
+10F82 10F85 Extend
+11000 11000 SpacingMark
+11001 11001 Extend
+11002 11002 SpacingMark
+11038 11046 Extend
+11070 11070 Extend
+11073 11074 Extend
+1107F 11081 Extend
+11082 11082 SpacingMark
+110B0 110B2 SpacingMark
+110B3 110B6 Extend
+110B7 110B8 SpacingMark
+110B9 110BA Extend
+110BD 110BD Prepend
+110C2 110C2 Extend
+110CD 110CD Prepend
+11100 11102 Extend
+11127 1112B Extend
+1112C 1112C SpacingMark
+1112D 11134 Extend
+11145 11146 SpacingMark
+11173 11173 Extend
+11180 11181 Extend
+11182 11182 SpacingMark
+111B3 111B5 SpacingMark
+111B6 111BE Extend
+111BF 111C0 SpacingMark
+111C2 111C3 Prepend
+111C9 111CC Extend
+111CE 111CE SpacingMark
+111CF 111CF Extend
+1122C 1122E SpacingMark
+1122F 11231 Extend
+11232 11233 SpacingMark
+11234 11234 Extend
+11235 11235 SpacingMark
+11236 11237 Extend
+1123E 1123E Extend
+11241 11241 Extend
+112DF 112DF Extend
+112E0 112E2 SpacingMark
+112E3 112EA Extend
+11300 11301 Extend
+11302 11303 SpacingMark
+1133B 1133C Extend
+1133E 1133E Extend
+1133F 1133F SpacingMark
+11340 11340 Extend
+11341 11344 SpacingMark
+11347 11348 SpacingMark
+1134B 1134D SpacingMark
+11357 11357 Extend
+11362 11363 SpacingMark
+11366 1136C Extend
+11370 11374 Extend
+11435 11437 SpacingMark
+11438 1143F Extend
+11440 11441 SpacingMark
+11442 11444 Extend
+11445 11445 SpacingMark
+11446 11446 Extend
+1145E 1145E Extend
+114B0 114B0 Extend
+114B1 114B2 SpacingMark
+114B3 114B8 Extend
+114B9 114B9 SpacingMark
+114BA 114BA Extend
+114BB 114BC SpacingMark
+114BD 114BD Extend
+114BE 114BE SpacingMark
+114BF 114C0 Extend
+114C1 114C1 SpacingMark
+114C2 114C3 Extend
+115AF 115AF Extend
+115B0 115B1 SpacingMark
+115B2 115B5 Extend
+115B8 115BB SpacingMark
+115BC 115BD Extend
+115BE 115BE SpacingMark
+115BF 115C0 Extend
+115DC 115DD Extend
+11630 11632 SpacingMark
+11633 1163A Extend
+1163B 1163C SpacingMark
+1163D 1163D Extend
+1163E 1163E SpacingMark
+1163F 11640 Extend
+116AB 116AB Extend
+116AC 116AC SpacingMark
+116AD 116AD Extend
+116AE 116AF SpacingMark
+116B0 116B5 Extend
+116B6 116B6 SpacingMark
+116B7 116B7 Extend
+1171D 1171F Extend
+11722 11725 Extend
+11726 11726 SpacingMark
+11727 1172B Extend
+1182C 1182E SpacingMark
+1182F 11837 Extend
+11838 11838 SpacingMark
+11839 1183A Extend
+11930 11930 Extend
+11931 11935 SpacingMark
+11937 11938 SpacingMark
+1193B 1193C Extend
+1193D 1193D SpacingMark
+1193E 1193E Extend
+1193F 1193F Prepend
+11940 11940 SpacingMark
+11941 11941 Prepend
+11942 11942 SpacingMark
+11943 11943 Extend
+119D1 119D3 SpacingMark
+119D4 119D7 Extend
+119DA 119DB Extend
+119DC 119DF SpacingMark
+119E0 119E0 Extend
+119E4 119E4 SpacingMark
+11A01 11A0A Extend
+11A33 11A38 Extend
+11A39 11A39 SpacingMark
+11A3A 11A3A Prepend
+11A3B 11A3E Extend
+11A47 11A47 Extend
+11A51 11A56 Extend
+11A57 11A58 SpacingMark
+11A59 11A5B Extend
+11A84 11A89 Prepend
+11A8A 11A96 Extend
+11A97 11A97 SpacingMark
+11A98 11A99 Extend
+11C2F 11C2F SpacingMark
+11C30 11C36 Extend
+11C38 11C3D Extend
+11C3E 11C3E SpacingMark
+11C3F 11C3F Extend
+11C92 11CA7 Extend
+11CA9 11CA9 SpacingMark
+11CAA 11CB0 Extend
+11CB1 11CB1 SpacingMark
+11CB2 11CB3 Extend
+11CB4 11CB4 SpacingMark
+11CB5 11CB6 Extend
+11D31 11D36 Extend
+11D3A 11D3A Extend
+11D3C 11D3D Extend
+11D3F 11D45 Extend
+11D46 11D46 Prepend
+11D47 11D47 Extend
+11D8A 11D8E SpacingMark
+11D90 11D91 Extend
+11D93 11D94 SpacingMark
+11D95 11D95 Extend
+11D96 11D96 SpacingMark
+11D97 11D97 Extend
+11EF3 11EF4 Extend
+11EF5 11EF6 SpacingMark
+11F00 11F01 Extend
+11F02 11F02 Prepend
+11F03 11F03 SpacingMark
+11F34 11F35 SpacingMark
+11F36 11F3A Extend
+11F3E 11F3F SpacingMark
+11F40 11F40 Extend
+11F41 11F41 SpacingMark
+11F42 11F42 Extend
+13430 1343F Control
+13440 13440 Extend
+13447 13455 Extend
+16AF0 16AF4 Extend
+16B30 16B36 Extend
+16F4F 16F4F Extend
+16F51 16F87 SpacingMark
+16F8F 16F92 Extend
+16FE4 16FE4 Extend
+16FF0 16FF1 SpacingMark
+1BC9D 1BC9E Extend
+1BCA0 1BCA3 Control
+1CF00 1CF2D Extend
+1CF30 1CF46 Extend
+1D165 1D165 Extend
+1D166 1D166 SpacingMark
+1D167 1D169 Extend
+1D16D 1D16D SpacingMark
+1D16E 1D172 Extend
+1D173 1D17A Control
+1D17B 1D182 Extend
+1D185 1D18B Extend
+1D1AA 1D1AD Extend
+1D242 1D244 Extend
+1DA00 1DA36 Extend
+1DA3B 1DA6C Extend
+1DA75 1DA75 Extend
+1DA84 1DA84 Extend
+1DA9B 1DA9F Extend
+1DAA1 1DAAF Extend
+1E000 1E006 Extend
+1E008 1E018 Extend
+1E01B 1E021 Extend
+1E023 1E024 Extend
+1E026 1E02A Extend
+1E08F 1E08F Extend
+1E130 1E136 Extend
+1E2AE 1E2AE Extend
+1E2EC 1E2EF Extend
+1E4EC 1E4EF Extend
+1E8D0 1E8D6 Extend
+1E944 1E94A Extend
+1F000 1F0FF Extended_Pictographic
+1F10D 1F10F Extended_Pictographic
+1F12F 1F12F Extended_Pictographic
+1F16C 1F171 Extended_Pictographic
+1F17E 1F17F Extended_Pictographic
+1F18E 1F18E Extended_Pictographic
+1F191 1F19A Extended_Pictographic
+1F1AD 1F1E5 Extended_Pictographic
+1F1E6 1F1FF Regional_Indicator
+1F201 1F20F Extended_Pictographic
+1F21A 1F21A Extended_Pictographic
+1F22F 1F22F Extended_Pictographic
+1F232 1F23A Extended_Pictographic
+1F23C 1F23F Extended_Pictographic
+1F249 1F3FA Extended_Pictographic
+1F3FB 1F3FF Extend
+1F400 1F53D Extended_Pictographic
+1F546 1F64F Extended_Pictographic
+1F680 1F6FF Extended_Pictographic
+1F774 1F77F Extended_Pictographic
+1F7D5 1F7FF Extended_Pictographic
+1F80C 1F80F Extended_Pictographic
+1F848 1F84F Extended_Pictographic
+1F85A 1F85F Extended_Pictographic
+1F888 1F88F Extended_Pictographic
+1F8AE 1F8FF Extended_Pictographic
+1F90C 1F93A Extended_Pictographic
+1F93C 1F945 Extended_Pictographic
+1F947 1FAFF Extended_Pictographic
+1FC00 1FFFD Extended_Pictographic
+E0000 E001F Control
+E0020 E007F Extend
+E0080 E00FF Control
+E0100 E01EF Extend
+E01F0 E0FFF Control
+"""
+
+_ROWS = [line.split() for line in _RANGES.split("\n") if line]
+STARTS: tuple[int, ...] = tuple(int(row[0], 16) for row in _ROWS)
+ENDS: tuple[int, ...] = tuple(int(row[1], 16) for row in _ROWS)
+CLASSES: tuple[str, ...] = tuple(row[2] for row in _ROWS)
+del _ROWS
+
+
+def read_ranges(ucd: Path) -> list[tuple[int, int, str]]:
+    """The merged ranges from a Unicode Character Database folder."""
+    found: dict[int, str] = {}
+
+    def read(path: Path, keep: set[str] | None) -> None:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.split("#")[0].strip()
+            if not line:
+                continue
+            where, name = (part.strip() for part in line.split(";"))
+            if keep is not None and name not in keep:
+                continue
+            first, _, last = where.partition("..")
+            for code in range(int(first, 16), int(last or first, 16) + 1):
+                found[code] = name
+
+    read(ucd / "auxiliary" / "GraphemeBreakProperty.txt", None)
+    for code in range(0xAC00, 0xD7A4):  # LV and LVT: computed in handlers.graphemes
+        found.pop(code, None)
+    # Extended_Pictographic shares no code point with another class (in 15.0 every
+    # one of them is Other), so it can be one more class here.
+    read(ucd / "emoji" / "emoji-data.txt", {"Extended_Pictographic"})
+    ranges: list[list[int | str]] = []
+    for code in sorted(found):
+        name = found[code]
+        if ranges and ranges[-1][1] == code - 1 and ranges[-1][2] == name:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code, name])
+    return [(int(a), int(b), str(c)) for a, b, c in ranges]
+
+
+def _version(ucd: Path) -> str:
+    head = (ucd / "auxiliary" / "GraphemeBreakProperty.txt").read_text(encoding="utf-8")
+    first = head.splitlines()[0]  # "# GraphemeBreakProperty-15.0.0.txt"
+    return first.removeprefix("# GraphemeBreakProperty-").removesuffix(".txt")
+
+
+def main(argv: list[str]) -> None:
+    ucd = Path(argv[1] if len(argv) > 1 else "/usr/share/unicode")
+    text = Path(__file__).read_text(encoding="utf-8")
+    head, _, rest = text.partition('_RANGES = """\n')
+    _, _, tail = rest.partition('\n"""\n')
+    rows = "\n".join(f"{a:04X} {b:04X} {c}" for a, b, c in read_ranges(ucd))
+    version = _version(ucd)
+    head = head.replace(f"Unicode {UNICODE_VERSION}", f"Unicode {version}").replace(
+        f'UNICODE_VERSION = "{UNICODE_VERSION}"', f'UNICODE_VERSION = "{version}"'
+    )
+    sys.stdout.write(f'{head}_RANGES = """\n{rows}\n"""\n{tail}')
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,5 +1,5 @@
-"""How well langdetect tells the six languages apart on residents' answers, and that it
-gives the same answer every time.
+"""How well detection (langdetect's profiles) tells the six languages apart on
+residents' answers, and that it gives the same answer every time.
 
 The samples (tests/fixtures/language_samples/<lang>.json) are short answers (3 to 6
 words) and long ones (15 to 40 words). The table of accuracy per language is printed
@@ -42,7 +42,7 @@ def accuracy(language: str, kind: str) -> float:
 def test_accuracy_per_language(capsys: pytest.CaptureFixture[str]) -> None:
     rows = [(lang, accuracy(lang, "short"), accuracy(lang, "long")) for lang in LANGUAGES]
     with capsys.disabled():
-        print("\nlanguage detection accuracy (langdetect, seeded)")
+        print("\nlanguage detection accuracy (langdetect profiles, one deterministic pass)")
         print(f"{'language':<10}{'short':>8}{'long':>8}")
         for lang, short, long in rows:
             print(f"{lang:<10}{short:>8.0%}{long:>8.0%}")

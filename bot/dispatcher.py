@@ -21,7 +21,9 @@ Features take part through the hooks of ``handlers.deliveries``: ``before_run``
 work is done and committed before a run claims anything (a scheduled broadcast
 fanned out); a ``hold`` puts a row back as pending until later without counting
 an attempt (quiet hours); ``progress`` replies (a broadcast's status message) are
-sent every ``progress_interval`` seconds during a run and once at its end.
+sent every ``progress_interval`` seconds during a run and once at its end, the
+messages they add (a broadcast's summary) recorded in ``chat_messages`` for the
+quick exit.
 
 Outcomes: ``sent`` (with the Telegram message id of the last message; every message
 the row went out as, the earlier parts of a text too long for one included, is
@@ -54,6 +56,7 @@ from handlers.deliveries import (
     record_sent,
     run_before,
 )
+from handlers.outbound import Edit
 from handlers.safety.chat_log import SentReplies, write_sent
 from storage.models import Delivery
 from storage.uow import UnitOfWork
@@ -186,13 +189,36 @@ class Dispatcher:
         except Exception:
             log.exception("progress report failed")
             return
+        pages = Pages()  # the earlier parts of a text sent as several messages
+        shown: list[tuple[int, int]] = []
         for reply in replies:
+            chat_id = reply.chat_id or 0
             try:
-                await send_all(self.port, [reply], Origin(reply.chat_id or 0))
+                sent = await send_all(self.port, [reply], Origin(chat_id), pages)
             except Undeliverable as exc:
                 log.info("progress report not delivered", extra={"reason": exc.failure.value})
+                continue
             except Exception:
                 log.exception("progress report failed to send")
+                continue
+            # An edited message (the status message) was recorded when it was sent:
+            # only the messages this reply added, so that each edit adds no row.
+            edited = reply.message_id if isinstance(reply, Edit) else None
+            shown += [(chat_id, m) for s in sent for m in (*s.earlier, s.message_id) if m != edited]
+        await self._log_progress(SentReplies.of(shown, None, pages.parts, pages.redone))
+
+    async def _log_progress(self, shown: SentReplies) -> None:
+        """Record what one progress report sent (a broadcast's summary, each part of a
+        long one) in ``chat_messages``, for the quick exit: one transaction for all its
+        replies, none when it only edited. A failure loses the record, logged."""
+        if shown.empty:
+            return
+        try:
+            async with self.app.deps.uow() as uow:
+                await write_sent(uow, [shown], self.clock())
+                await uow.commit()
+        except Exception:
+            log.warning("sent message ids not recorded", extra={"progress": True}, exc_info=True)
 
     async def _release_stale(self) -> None:
         async with self.app.deps.uow() as uow:

@@ -4,7 +4,8 @@ The resident's messages are recorded by ``handlers.dispatch`` in the update's ow
 transaction; the bot's replies by the transport once they are sent
 (``remember_sent``, ``SentLog``); what the delivery engine sent (broadcasts,
 reminders, notices) by ``bot.dispatcher`` in the transaction that marks the delivery
-sent (``write_sent``). Only ids and times are kept, for 48 hours, and for a page
+sent (``write_sent``), and what its progress reports add (a broadcast's summary to
+its sender) once they are sent. Only ids and times are kept, for 48 hours, and for a page
 too long for one message, which messages it went out as (``SentReplies``), so that a
 press on its buttons redoes it whole on whichever worker handles it.
 """

@@ -17,6 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
+from handlers.markup import shorten
 from storage.models import Broadcast
 from storage.uow import UnitOfWork
 
@@ -89,7 +90,7 @@ async def audit_rows(
                 "sent": str(sent),
                 "blocked": str(blocked),
                 "failed": str(failed),
-                "text": text[:PREVIEW] + ("…" if len(text) > PREVIEW else ""),
+                "text": shorten(text, PREVIEW),
             }
         )
     return rows

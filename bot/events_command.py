@@ -32,6 +32,7 @@ from handlers.events.organise.changes import cancel_event, cancel_series
 from handlers.events.organise.checkin_link import DEFAULT_BOT_USERNAME
 from handlers.events.organise.create import create_events, notify_members
 from handlers.events.qr import qr_png
+from handlers.markup import shorten
 from handlers.roles import EVENT_KINDS
 from handlers.text_input import clean
 from storage.models import Community, Event
@@ -326,7 +327,7 @@ async def _list(
     for event in events:
         assert event.id is not None
         n = counts.get(event.id, {})
-        title = event.title if len(event.title) <= 40 else event.title[:39] + "…"
+        title = shorten(event.title, 40)
         if event.status == "cancelled":
             title = f"[cancelled] {title}"[:40]
         print(

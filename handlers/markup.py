@@ -61,6 +61,15 @@ def cut_utf16(text: str, units: int) -> str:
     return text
 
 
+def shorten(text: str, units: int) -> str:
+    """``text`` if it fits in ``units`` UTF-16 code units, else as much of its start as
+    fits with "…" after it, cut between two characters as a reader sees them
+    (``cut_utf16``): for previews, labels and notices."""
+    if utf16_len(text) <= units:
+        return text
+    return cut_utf16(text, units - 1).rstrip() + "…"
+
+
 def _cut_characters(text: str, units: int) -> str:
     """``cut_utf16`` between any two characters, for a cluster longer than a whole
     part of a split (a letter under thousands of combining marks): a character is

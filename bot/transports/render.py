@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.transports.port import BotApiPort, Failure
-from handlers.markup import cut_utf16, split_text, utf16_len
+from handlers.markup import shorten, split_text
 from handlers.outbound import (
     DeleteMessages,
     Document,
@@ -353,10 +353,7 @@ def callback_notice(replies: Sequence[OutboundReply]) -> tuple[str, bool]:
     long title, is shortened, never in the middle of a character."""
     for reply in replies:
         if isinstance(reply, Notice):
-            text = reply.text
-            if utf16_len(text) > CALLBACK_NOTICE_LIMIT:
-                text = cut_utf16(text, CALLBACK_NOTICE_LIMIT - 1).rstrip() + "…"
-            return text, reply.alert
+            return shorten(reply.text, CALLBACK_NOTICE_LIMIT), reply.alert
     return "", False
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.i18n import _
+from handlers.markup import shorten
 from handlers.reports.figures import THRESHOLD, Figure
 
 WIDTH = 640
@@ -53,10 +54,6 @@ def shown_value(figure: Figure) -> str:
     return _("fewer than 5") if figure.suppressed else str(figure.value)
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
-
-
 def bar_chart(
     chart_id: str, title: str, label_heading: str, rows: Sequence[Figure], *, rtl: bool = False
 ) -> Chart:
@@ -75,7 +72,7 @@ def bar_chart(
         bars.append(
             Bar(
                 label=figure.label,
-                short=_short(figure.label),
+                short=shorten(figure.label, LABEL_LENGTH),
                 value=shown_value(figure),
                 suppressed=figure.suppressed,
                 y=index * ROW_HEIGHT,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from handlers.callbacks import StepAction, StepButton
 from handlers.conversation.questionnaire import Questionnaire, Step, StepKind
 from handlers.i18n import _
-from handlers.markup import escape, fmt, fmt_plain
+from handlers.markup import escape, fmt, fmt_plain, shorten
 from handlers.outbound import Button, Keyboard, Text, keyboard
 from handlers.payloads import encode
 from handlers.safety.quick_exit import quick_exit_button
@@ -39,10 +39,7 @@ def answer_summary(questionnaire: Questionnaire, step: Step, answer: Answer | No
         labels = {o.id: questionnaire.option_label(step, o) for o in step.options}
         parts.extend(labels[c] for c in answer.choice_list() if c in labels)
     if answer.text:
-        text = answer.text
-        if len(text) > REVIEW_PREVIEW_CHARS:
-            text = text[:REVIEW_PREVIEW_CHARS].rstrip() + "…"
-        parts.append(text)
+        parts.append(shorten(answer.text, REVIEW_PREVIEW_CHARS))
     return escape("; ".join(parts)) if parts else _("(no answer)")
 
 

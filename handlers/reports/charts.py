@@ -27,6 +27,7 @@ from matplotlib.font_manager import fontManager
 
 from handlers.i18n import current_locale
 from handlers.language.names import is_rtl
+from handlers.markup import shorten
 from handlers.reports.figures import THRESHOLD, Figure
 
 BLUE = "#1f5fa8"
@@ -43,10 +44,6 @@ FALLBACK_FONTS = (
 _installed = {font.name for font in fontManager.ttflist}
 # only installed ones: matplotlib logs a warning for every family it cannot find
 FONTS = ["DejaVu Sans", *(name for name in FALLBACK_FONTS if name in _installed)]
-
-
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
 
 
 def _png(canvas: Canvas) -> str:
@@ -87,7 +84,7 @@ def bar_chart(title: str, rows: Sequence[Figure], *, limit: int = 15) -> str | N
     for bar, row in zip(bars, shown, strict=True):
         if row.suppressed:
             bar.set_hatch("//")
-    axes.set_yticks(positions, [_short(f.label) for f in shown], family=FONTS)
+    axes.set_yticks(positions, [shorten(f.label, LABEL_LENGTH) for f in shown], family=FONTS)
     axes.set_xlim(0, max(heights) * 1.25 + 1)
     reading_order(axes, title)  # before the labels: they go beyond a bar's end, either way
     axes.bar_label(bars, labels=labels, padding=3, fontsize=8, family=FONTS)

@@ -15,6 +15,7 @@ from handlers.markup import (
     escape,
     fmt,
     fmt_plain,
+    shorten,
     split_text,
     to_plain,
     utf16_len,
@@ -389,3 +390,14 @@ def test_split_of_any_escaped_text_counts_utf16_units_property(raw: str, limit: 
         assert problems(chunk) == []
         chunk.encode("utf-16-le")
     assert_rejoins(text, chunks)
+
+
+def test_shorten_keeps_what_fits_and_cuts_whole_characters_with_an_ellipsis() -> None:
+    assert shorten("Tarvin", 6) == "Tarvin"
+    assert shorten("Tarvin village hall", 10) == "Tarvin vi…"
+    assert shorten("Tarvin village hall", 8) == "Tarvin…"  # no space before the "…"
+    family = "👨\u200d👩\u200d👧"  # 8 UTF-16 units, one character as seen
+    assert shorten(f"Hi {family} there", 11) == "Hi…"
+    assert shorten(f"Hi {family} there", 12) == f"Hi {family}…"
+    for limit in range(1, 20):
+        assert utf16_len(shorten(f"Hi {family} there 🇬🇧🇵🇱", limit)) <= limit

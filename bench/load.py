@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/load.py [--quick] [--backend sqlite|postgresql|both]
                                       [--workers 1,2,4] [--residents 200]
 
-For each number of workers, three passes on the harness of tests/fakes/cluster.py
+For each number of workers, five passes on the harness of tests/fakes/cluster.py
 (the fake Bot API delivering over up to 40 parallel webhook connections, each
 chat's updates in order, through a round-robin load balancer to N real worker
 processes sharing one database):
@@ -11,6 +11,10 @@ processes sharing one database):
 * **echo**: ``bench/echo_bot.py``, a bare aiogram ``Dispatcher`` answering each
   message with a ``sendMessage`` of its text, served in webhook mode the same way
   (answer 200 once the update is handled), as many processes;
+* **claim**: the same echo, which first records each update's id in the database
+  in a transaction of its own (``echo_bot.py --claim``, through Chinwag's engine and
+  unit of work), on SQLite and on PostgreSQL: the least that handling each update
+  once, on any worker and across restarts, costs with this stack;
 * **chinwag** on SQLite (a fresh file with the demo data) and on PostgreSQL (a
   fresh database, created from a migrated template and dropped at the end).
 
@@ -50,7 +54,9 @@ What is printed, per pass:
 
 Then, per backend and number of workers, Chinwag over echo: the CPU cost ratio
 (the measure for the goal: Chinwag at most 2x echo on SQLite, 3x on PostgreSQL)
-and the p50 latency ratio at the same load.
+and the p50 latency ratio at the same load; and, for context, the claiming echo
+over the echo (what recording the update alone adds) and Chinwag over the claiming
+echo (what the rest of Chinwag's update adds to that).
 """
 
 from __future__ import annotations
@@ -222,7 +228,7 @@ async def run_pass(
 ) -> Row:
     row = Row(bot, backend, workers)
     walk: Callable[[FakeUser], Awaitable[None]] = chinwag_walk if bot == "chinwag" else echo_walk
-    command = CHINWAG_RUN if bot == "chinwag" else ECHO
+    command = {"chinwag": CHINWAG_RUN, "echo": ECHO, "claim": (*ECHO, "--claim")}[bot]
     async with Cluster(db_url, workers, command=command, connections=connections) as cluster:
         first = cluster.api.user(FIRST_ID, "Resident")
         await walk(first)
@@ -324,10 +330,18 @@ def print_table(rows: list[Row]) -> None:
         )
 
 
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}x" if base else "-"
+
+
 def print_ratios(rows: list[Row]) -> bool:
     echo = {r.workers: r for r in rows if r.bot == "echo"}
+    claim = {(r.backend, r.workers): r for r in rows if r.bot == "claim"}
     print()
-    print(f"{'Chinwag / echo':16} {'workers':>7} {'CPU/upd':>8} {'p50':>6} {'limit':>6}  goal")
+    print(
+        f"{'Chinwag / echo':16} {'workers':>7} {'CPU/upd':>8} {'p50':>6} {'limit':>6}  {'goal':8}"
+        f"{'claim/echo':>11} {'Chinwag/claim':>14}"
+    )
     met = True
     for r in rows:
         base = echo.get(r.workers)
@@ -338,9 +352,12 @@ def print_ratios(rows: list[Row]) -> bool:
         limit = LIMITS[r.backend]
         ok = cpu <= limit and r.errors == 0
         met = met and ok
+        floor = claim.get((r.backend, r.workers))
         print(
             f"{r.backend:16} {r.workers:>7} {cpu:>7.2f}x {p50:>5.2f}x {limit:>5.1f}x  "
-            + ("met" if ok else "NOT met")
+            f"{'met' if ok else 'NOT met':8}"
+            f"{_ratio(floor.cpu_ms, base.cpu_ms) if floor else '-':>11} "
+            f"{_ratio(r.cpu_ms, floor.cpu_ms) if floor else '-':>14}"
         )
     return met
 
@@ -364,7 +381,8 @@ async def main() -> int:
     rows: list[Row] = []
     try:
         for n in workers:
-            for bot, backend in [("echo", "-"), *(("chinwag", b) for b in backends)]:
+            passes = [("echo", "-"), *((bot, b) for bot in ("claim", "chinwag") for b in backends)]
+            for bot, backend in passes:
                 url = await databases.fresh("sqlite" if backend == "-" else backend)
                 row = await run_pass(bot, backend, url, n, residents, args.connections)
                 rows.append(row)

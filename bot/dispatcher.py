@@ -197,6 +197,7 @@ class Dispatcher:
                 sent = await send_all(self.port, [reply], Origin(chat_id), pages)
             except Undeliverable as exc:
                 log.info("progress report not delivered", extra={"reason": exc.failure.value})
+                shown += exc.sent_before
                 continue
             except Exception:
                 log.exception("progress report failed to send")
@@ -298,6 +299,7 @@ class Dispatcher:
         try:
             sent = await send_all(self.port, replies, Origin(row.chat_id), pages)
         except Undeliverable as exc:
+            await self._log_sent_before(row, exc, pages)
             return await self._refused(row, exc)
         except Exception as exc:  # not a Bot API answer we know: a network fault, a bug
             log.exception("delivery send failed", extra={"delivery_id": row.id, "kind": row.kind})
@@ -410,6 +412,16 @@ class Dispatcher:
             await uow.deliveries.finish(row.id, "sent", at=self.clock(), message_id=message_id)
             await uow.commit()
         log.info("delivery sent", extra={"delivery_id": row.id, "kind": row.kind})
+
+    async def _log_sent_before(self, row: Delivery, exc: Undeliverable, pages: Pages) -> None:
+        """Record what went out before a refusal (earlier replies, the first parts of a
+        long text), which stays in the chat: the quick exit must delete it too."""
+        shown = SentReplies.of(exc.sent_before, None, pages.parts, pages.redone)
+        if shown.empty:
+            return
+        async with self.app.deps.uow() as uow:
+            if await self._log_sent(uow, row, shown):
+                await uow.commit()
 
     async def _log_sent(self, uow: UnitOfWork, row: Delivery, shown: SentReplies) -> bool:
         """Record ``shown`` in ``uow``'s transaction (done first, so that a failure

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -44,11 +44,21 @@ CALLBACK_NOTICE_LIMIT = 200  # answerCallbackQuery's text: 0-200 UTF-16 code uni
 
 
 class Undeliverable(Exception):
-    """The Bot API refused a send for good (blocked user, bad request)."""
+    """The Bot API refused a send for good (blocked user, bad request).
+
+    ``sent_before``: the messages, ``(chat_id, message_id)``, that went out before the
+    refusal in the same ``send_all`` (earlier replies, and the first parts of a long
+    text refused part-way): they are in the chat, so the quick exit must know them."""
 
     def __init__(self, failure: Failure, description: str) -> None:
         super().__init__(description)
         self.failure = failure
+        self.sent_before: tuple[tuple[int, int], ...] = ()
+
+    def after(self, sent: Iterable[tuple[int, int]]) -> Undeliverable:
+        """This refusal, with ``sent`` gone out before what it already knew of."""
+        self.sent_before = (*sent, *self.sent_before)
+        return self
 
 
 async def call_with_retries(port: BotApiPort, call: Callable[[], Awaitable[T]], what: str) -> T:
@@ -157,19 +167,25 @@ async def _send_text(
 ) -> Sent:
     """Send ``reply`` (or ``parts``, its text already split), the buttons on the last part."""
     parts = parts or split_text(reply.text)
-    earlier = tuple([await _send_plain_part(port, chat_id, part) for part in parts[:-1]])
-    last = await call_with_retries(
-        port,
-        lambda: port.send_text(
-            chat_id,
-            parts[-1],
-            reply.buttons,
-            reply.reply_keyboard,
-            reply.request_location,
-            reply.remove_reply_keyboard,
-        ),
-        "sendMessage",
-    )
+    sent: list[int] = []
+    try:
+        for part in parts[:-1]:
+            sent.append(await _send_plain_part(port, chat_id, part))
+        last = await call_with_retries(
+            port,
+            lambda: port.send_text(
+                chat_id,
+                parts[-1],
+                reply.buttons,
+                reply.reply_keyboard,
+                reply.request_location,
+                reply.remove_reply_keyboard,
+            ),
+            "sendMessage",
+        )
+    except Undeliverable as exc:
+        raise exc.after((chat_id, m) for m in sent)
+    earlier = tuple(sent)
     pages.remember(chat_id, last, earlier)
     return Sent(last, earlier=earlier)
 
@@ -330,17 +346,24 @@ async def send_all(
     """Send ``replies`` in order (no button press to answer; ``Notice`` is skipped).
 
     Raises ``Undeliverable`` at the first reply the Bot API refuses for good, after
-    the retries of ``call_with_retries``; what was sent before it stays sent.
+    the retries of ``call_with_retries``; what was sent before it stays sent, and the
+    exception says which messages that was (``sent_before``).
     """
     if pages is None:
         pages = Pages()
     sent: list[Sent] = []
+    shown: list[tuple[int, int]] = []
     for reply in replies:
         if isinstance(reply, Notice):
             continue
-        result = await _send_one(port, reply, origin, pages)
+        try:
+            result = await _send_one(port, reply, origin, pages)
+        except Undeliverable as exc:
+            raise exc.after(shown)
         if result is not None:
             sent.append(result)
+            chat_id = reply.chat_id if reply.chat_id is not None else origin.chat_id
+            shown.extend((chat_id, m) for m in (*result.earlier, result.message_id))
     return sent
 
 
@@ -387,6 +410,7 @@ async def deliver(
         try:
             result = await _send_one(port, reply, origin, pages)
         except Undeliverable as exc:
+            sent.extend(exc.sent_before)  # the first parts of a text refused part-way
             log.warning(
                 "reply not delivered",
                 extra={

@@ -41,11 +41,15 @@ def options_of(poll: Poll) -> list[str]:
 
 def validate(question: str, options: Sequence[str]) -> None:
     if not question.strip() or utf16_len(question) > MAX_QUESTION:
-        raise PollError(_("The question must be between 1 and 300 characters."))
+        raise PollError(
+            _("The question must be between 1 and 300 characters (an emoji counts as 2).")
+        )
     if not 2 <= len(options) <= MAX_OPTIONS:
         raise PollError(_("A poll needs between 2 and 10 options."))
     if any(not o.strip() or utf16_len(o) > MAX_OPTION for o in options):
-        raise PollError(_("Each option must be between 1 and 100 characters."))
+        raise PollError(
+            _("Each option must be between 1 and 100 characters (an emoji counts as 2).")
+        )
 
 
 async def send_poll(uow: UnitOfWork, poll: Poll, recipients: Sequence[User], now: datetime) -> int:

@@ -40,8 +40,10 @@ def test_a_question_of_301_units_is_refused(question: str) -> None:
 def test_a_question_of_151_emoji_is_refused_though_it_is_151_characters() -> None:
     question = "🙂" * 151  # 151 code points, well under 300, but 302 units
     assert len(question) == 151
-    with pytest.raises(PollError, match="question"):
+    with pytest.raises(PollError, match=r"question.*an emoji counts as 2"):  # says why
         validate(question, ["a", "b"])
+    with pytest.raises(PollError, match=r"option.*an emoji counts as 2"):
+        validate("Which?", ["🙂" * 51, "b"])
 
 
 @pytest.mark.parametrize("option", ["o" * 100, "🙂" * 50, "🇬🇧" * 25, "1️⃣" * 33 + "x"])

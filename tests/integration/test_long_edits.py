@@ -9,37 +9,20 @@ from bot.bootstrap import App
 from bot.transports.render import Origin, deliver
 from handlers.callbacks import EventAction, EventButton
 from handlers.markup import TELEGRAM_TEXT_LIMIT, to_plain
-from handlers.outbound import Edit, Keyboard
+from handlers.outbound import Edit
 from handlers.payloads import encode
 from tests.support.long_event import full_event
-from tests.support.recording_port import ApiFailure, RecordingPort
+from tests.support.recording_port import ApiFailure, Call, RecordingPort
 from tests.support.resident import Resident
 
 RESIDENT = 8_900_000_001
 
 
-class TelegramSizedPort(RecordingPort):
-    """Refuses texts over the limit, as the Bot API does."""
-
-    async def send_text(
-        self,
-        chat_id: int,
-        text: str,
-        buttons: Keyboard,
-        reply_keyboard: tuple[tuple[str, ...], ...],
-        request_location: str | None,
-        remove_keyboard: bool,
-    ) -> int:
-        if len(text) > TELEGRAM_TEXT_LIMIT:
-            raise ApiFailure(400, "Bad Request: message is too long")
-        return await super().send_text(
-            chat_id, text, buttons, reply_keyboard, request_location, remove_keyboard
-        )
-
-    async def edit_text(self, chat_id: int, message_id: int, text: str, buttons: Keyboard) -> None:
-        if len(text) > TELEGRAM_TEXT_LIMIT:
-            raise ApiFailure(400, "Bad Request: MESSAGE_TOO_LONG")
-        await super().edit_text(chat_id, message_id, text, buttons)
+def too_long(call: Call) -> ApiFailure | None:
+    """The Bot API's refusal of a text over its limit."""
+    if call.method in ("sendMessage", "editMessageText") and len(call.text) > TELEGRAM_TEXT_LIMIT:
+        return ApiFailure(400, "Bad Request: message is too long")
+    return None
 
 
 async def test_a_long_event_page_edited_after_going_is_delivered_in_parts(app: App) -> None:
@@ -49,7 +32,8 @@ async def test_a_long_event_page_edited_after_going_is_delivered_in_parts(app: A
     [page] = [r for r in replies if isinstance(r, Edit)]
     assert len(page.text) > TELEGRAM_TEXT_LIMIT  # the premise: the page is too long
 
-    port = TelegramSizedPort()
+    port = RecordingPort()
+    port.refuse = too_long
     sent = await deliver(
         port,  # type: ignore[arg-type]
         replies,

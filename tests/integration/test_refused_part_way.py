@@ -18,10 +18,10 @@ from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
 from bot.transports.render import Origin, Undeliverable, deliver, send_all
 from handlers.deliveries import message_payload
-from handlers.outbound import DeleteMessages, Keyboard, Text
+from handlers.outbound import DeleteMessages, Text
 from storage.models import Delivery
 from tests.integration.test_long_deliveries import FAST, FOLLOWER, LONG, NOON, follower, rows
-from tests.support.recording_port import ApiFailure, RecordingPort
+from tests.support.recording_port import ApiFailure, Call, RecordingPort
 
 OTHER = 8_200_000_002
 
@@ -31,27 +31,22 @@ def noon(app: App) -> None:
     app.deps = dataclasses.replace(app.deps, clock=lambda: NOON)
 
 
-class RefusesSecond(RecordingPort):
-    """Refuses every ``sendMessage`` to ``chat_id`` after the first, for good (400)."""
+def refusing_after_first(chat_id: int) -> RecordingPort:
+    """A port that refuses every ``sendMessage`` to ``chat_id`` after the first, for
+    good (400)."""
+    port = RecordingPort()
 
-    def __init__(self, chat_id: int) -> None:
-        super().__init__()
-        self.chat_id = chat_id
+    def refuse(call: Call) -> ApiFailure | None:
+        if (
+            call.method == "sendMessage"
+            and call.chat_id == chat_id
+            and port.to(chat_id, "sendMessage")
+        ):
+            return ApiFailure(400, "Bad Request: message text is empty")
+        return None
 
-    async def send_text(
-        self,
-        chat_id: int,
-        text: str,
-        buttons: Keyboard,
-        reply_keyboard: tuple[tuple[str, ...], ...],
-        request_location: str | None,
-        remove_keyboard: bool,
-    ) -> int:
-        if chat_id == self.chat_id and self.to(chat_id, "sendMessage"):
-            raise ApiFailure(400, "Bad Request: message text is empty")
-        return await super().send_text(
-            chat_id, text, buttons, reply_keyboard, request_location, remove_keyboard
-        )
+    port.refuse = refuse
+    return port
 
 
 async def test_a_long_delivery_refused_part_way_records_its_first_part(app: App) -> None:
@@ -61,7 +56,7 @@ async def test_a_long_delivery_refused_part_way_records_its_first_part(app: App)
             key="long", kind="message", chat_id=FOLLOWER, due_at=NOON, payload=message_payload(LONG)
         )
         await uow.commit()
-    port = RefusesSecond(FOLLOWER)
+    port = refusing_after_first(FOLLOWER)
     await Dispatcher(app, port, "test-worker", lambda: NOON, FAST).run_due()
     [first] = [101 + i for i, c in enumerate(port.calls) if c.chat_id == FOLLOWER]
     async with app.deps.uow() as uow:
@@ -75,7 +70,7 @@ async def test_a_long_delivery_refused_part_way_records_its_first_part(app: App)
 
 
 async def test_the_replies_to_an_update_include_the_parts_sent_before_a_refusal() -> None:
-    port = RefusesSecond(FOLLOWER)
+    port = refusing_after_first(FOLLOWER)
     sent = await deliver(
         port, [Text(text=LONG), Text(chat_id=OTHER, text="After")], Origin(FOLLOWER)
     )
@@ -83,7 +78,7 @@ async def test_the_replies_to_an_update_include_the_parts_sent_before_a_refusal(
 
 
 async def test_send_all_says_what_went_out_before_it_was_refused() -> None:
-    port = RefusesSecond(FOLLOWER)
+    port = refusing_after_first(FOLLOWER)
     with pytest.raises(Undeliverable) as refused:
         await send_all(port, [Text(chat_id=OTHER, text="First"), Text(text=LONG)], Origin(FOLLOWER))
     assert refused.value.sent_before == ((OTHER, 101), (FOLLOWER, 102))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +31,15 @@ class RecordingPort:
         self.calls: list[Call] = []
         self.blocked: set[int] = set()
         self.last_id = 100
+        # The Bot API's refusal of a call, if any (``None``: it is accepted).
+        self.refuse: Callable[[Call], ApiFailure | None] = lambda _call: None
 
     def _next(self, call: Call) -> int:
         if call.chat_id in self.blocked and call.method != "answerCallbackQuery":
             raise ApiFailure(403, "Forbidden: bot was blocked by the user")
+        refused = self.refuse(call)
+        if refused is not None:
+            raise refused
         self.calls.append(call)
         self.last_id += 1
         return self.last_id

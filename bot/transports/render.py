@@ -55,10 +55,9 @@ class Undeliverable(Exception):
         self.failure = failure
         self.sent_before: tuple[tuple[int, int], ...] = ()
 
-    def after(self, sent: Iterable[tuple[int, int]]) -> Undeliverable:
-        """This refusal, with ``sent`` gone out before what it already knew of."""
+    def after(self, sent: Iterable[tuple[int, int]]) -> None:
+        """Add ``sent``, gone out before what this refusal already knew of."""
         self.sent_before = (*sent, *self.sent_before)
-        return self
 
 
 async def call_with_retries(port: BotApiPort, call: Callable[[], Awaitable[T]], what: str) -> T:
@@ -184,7 +183,8 @@ async def _send_text(
             "sendMessage",
         )
     except Undeliverable as exc:
-        raise exc.after((chat_id, m) for m in sent)
+        exc.after((chat_id, m) for m in sent)
+        raise
     earlier = tuple(sent)
     pages.remember(chat_id, last, earlier)
     return Sent(last, earlier=earlier)
@@ -359,7 +359,8 @@ async def send_all(
         try:
             result = await _send_one(port, reply, origin, pages)
         except Undeliverable as exc:
-            raise exc.after(shown)
+            exc.after(shown)
+            raise
         if result is not None:
             sent.append(result)
             chat_id = reply.chat_id if reply.chat_id is not None else origin.chat_id

@@ -17,6 +17,7 @@ from sqlmodel import select
 from bot.dispatcher import DispatchConfig, Dispatcher
 from storage.models import Community, Delivery, Event, User
 from tests.e2e.conftest import RunningBot
+from tests.e2e.test_long_pages_e2e import to_the_events
 from tests.fakes.bot_api import FakeBotApi
 
 LONDON = ZoneInfo("Europe/London")
@@ -48,13 +49,7 @@ async def test_a_resident_rsvps_gets_a_calendar_file_and_both_reminders(
         uow.session.add(event)
         await uow.commit()
     user = bot_api.user(5_600_000_001, "Rae")
-    await user.send("/officer")
-    await user.wait_for(contains="Send your postcode")
-    await user.send("CH3 8EH")
-    await user.wait_for(contains="your PCSO")
-
-    await user.send("/events")
-    await user.wait_for(contains="What is on near Tarvin")
+    await to_the_events(user)
     await user.press("Police surgery")
     page = await user.wait_for(contains="Are you coming?")
     assert "Mon 29 Mar, 18:00" in page["text"] and "12 places left" in page["text"]

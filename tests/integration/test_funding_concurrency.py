@@ -14,7 +14,7 @@ from bot.bootstrap import App, build_app
 from bot.settings import Settings
 from handlers.dispatch import handle
 from handlers.funding.buttons import FundingAction, FundingButton
-from handlers.inbound import ButtonPress, TextMessage
+from handlers.inbound import TextMessage
 from handlers.outbound import Edit, Notice, Text
 from handlers.payloads import encode
 from storage.demo.loader import load_demo
@@ -140,14 +140,8 @@ async def test_open_and_discard_pressed_at_once_settle_the_pot_once(
     first, second = postgres_workers
     organiser, pot_id = await _draft_pot(first)
     presses = [
-        ButtonPress(
-            sender=organiser.sender,
-            update_id=881_000_000 + i,
-            data=encode(FundingButton(action, pot_id)),
-            message_id=1,
-            callback_id=f"cb{i}",
-        )
-        for i, action in enumerate((FundingAction.OPEN_POT, FundingAction.DROP_POT))
+        organiser.press_event(encode(FundingButton(action, pot_id)))
+        for action in (FundingAction.OPEN_POT, FundingAction.DROP_POT)
     ]
     opened, dropped = await asyncio.gather(
         handle(first.deps, presses[0]), handle(second.deps, presses[1])
@@ -208,16 +202,7 @@ async def _apply_pressed_at_once_on_two_workers(first: App, second: App) -> None
     await member.send("/funding")
     await member.press("Chester LPU fund")
     apply_button = member.find("Apply").payload
-    presses = [
-        ButtonPress(
-            sender=member.sender,
-            update_id=882_000_000 + i,
-            data=apply_button,
-            message_id=1,
-            callback_id=f"cb{i}",
-        )
-        for i in range(2)
-    ]
+    presses = [member.press_event(apply_button) for _ in range(2)]
     replies = await asyncio.gather(handle(first.deps, presses[0]), handle(second.deps, presses[1]))
     for answered in replies:
         texts = [r.text for r in answered if isinstance(r, Text)]

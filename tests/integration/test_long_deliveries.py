@@ -71,6 +71,13 @@ async def broadcast_long(app: App, port: RecordingPort) -> list[int]:
     return [101 + i for i, c in enumerate(port.calls) if i >= before and c.chat_id == FOLLOWER]
 
 
+async def schedule_long(uow: UnitOfWork, chat_id: int, key: str) -> None:
+    """``LONG`` as a message delivery to ``chat_id``, due at noon."""
+    await uow.deliveries.schedule(
+        key=key, kind="message", chat_id=chat_id, due_at=NOON, payload=message_payload(LONG)
+    )
+
+
 async def rows(app: App, chat_id: int = FOLLOWER) -> dict[int, int | None]:
     async with app.deps.uow() as uow:
         found = await uow.session.exec(
@@ -118,13 +125,7 @@ async def test_a_group_or_an_unknown_chat_is_not_recorded(app: App) -> None:
     group, stranger = -1_001_234_567_890, 8_200_000_099
     async with app.deps.uow() as uow:
         for key, chat_id in (("g", group), ("s", stranger)):
-            await uow.deliveries.schedule(
-                key=f"long-{key}",
-                kind="message",
-                chat_id=chat_id,
-                due_at=NOON,
-                payload=message_payload(LONG),
-            )
+            await schedule_long(uow, chat_id, f"long-{key}")
         await uow.commit()
     port = RecordingPort()
     assert await Dispatcher(app, port, "test-worker", lambda: NOON, FAST).run_due() == 2
@@ -156,13 +157,7 @@ async def test_the_record_costs_no_transaction_of_its_own(
         for i in range(6):
             chat = FOLLOWER + i
             await uow.users.add(User(telegram_id=chat, chat_id=chat, first_name="F"))
-            await uow.deliveries.schedule(
-                key=f"long-{i}",
-                kind="message",
-                chat_id=chat,
-                due_at=NOON,
-                payload=message_payload(LONG),
-            )
+            await schedule_long(uow, chat, f"long-{i}")
         await uow.commit()
     opened = 0
     enter = UnitOfWork.__aenter__

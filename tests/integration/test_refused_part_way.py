@@ -17,10 +17,17 @@ from sqlmodel import select
 from bot.bootstrap import App
 from bot.dispatcher import Dispatcher
 from bot.transports.render import Origin, Undeliverable, deliver, send_all
-from handlers.deliveries import message_payload
 from handlers.outbound import DeleteMessages, Text
 from storage.models import Delivery
-from tests.integration.test_long_deliveries import FAST, FOLLOWER, LONG, NOON, follower, rows
+from tests.integration.test_long_deliveries import (
+    FAST,
+    FOLLOWER,
+    LONG,
+    NOON,
+    follower,
+    rows,
+    schedule_long,
+)
 from tests.support.recording_port import ApiFailure, Call, RecordingPort
 
 OTHER = 8_200_000_002
@@ -52,9 +59,7 @@ def refusing_after_first(chat_id: int) -> RecordingPort:
 async def test_a_long_delivery_refused_part_way_records_its_first_part(app: App) -> None:
     resident = await follower(app)
     async with app.deps.uow() as uow:
-        await uow.deliveries.schedule(
-            key="long", kind="message", chat_id=FOLLOWER, due_at=NOON, payload=message_payload(LONG)
-        )
+        await schedule_long(uow, FOLLOWER, "long")
         await uow.commit()
     port = refusing_after_first(FOLLOWER)
     await Dispatcher(app, port, "test-worker", lambda: NOON, FAST).run_due()

@@ -10,7 +10,6 @@ from sqlmodel import select
 from bot.bootstrap import build_app
 from bot.settings import Settings
 from handlers.dispatch import handle
-from handlers.inbound import ButtonPress
 from handlers.payloads import encode
 from handlers.reports.buttons import LoopAction, LoopButton
 from storage.models import LoopUpdate
@@ -29,16 +28,7 @@ async def test_send_pressed_twice_at_once_keeps_the_count(settings: Settings) ->
             update = (await uow.session.exec(select(LoopUpdate))).one()
         assert update.id is not None
         data = encode(LoopButton(LoopAction.SEND, update.id))
-        presses = [
-            ButtonPress(
-                sender=organiser.sender,
-                update_id=897_000_000 + n,
-                data=data,
-                message_id=1,
-                callback_id=f"cb{n}",
-            )
-            for n in range(2)
-        ]
+        presses = [organiser.press_event(data) for _ in range(2)]
         got = await asyncio.gather(handle(first.deps, presses[0]), handle(second.deps, presses[1]))
         texts = sorted(text_of(reply) for replies in got for reply in replies)
         # The second press finds it sent (refused) or, at the same moment, already gone.

@@ -49,16 +49,19 @@ class Resident:
             TextMessage(sender=self.sender, update_id=next(_update_ids), text=text)
         )
 
-    async def press_data(self, data: str) -> list[OutboundReply]:
-        return await self._do(
-            ButtonPress(
-                sender=self.sender,
-                update_id=next(_update_ids),
-                data=data,
-                message_id=1,
-                callback_id="cb",
-            )
+    def press_event(self, data: str) -> ButtonPress:
+        """A press of ``data`` as a new update, for a test to hand to a worker itself
+        (two presses of one button at once, on two workers)."""
+        return ButtonPress(
+            sender=self.sender,
+            update_id=next(_update_ids),
+            data=data,
+            message_id=1,
+            callback_id="cb",
         )
+
+    async def press_data(self, data: str) -> list[OutboundReply]:
+        return await self._do(self.press_event(data))
 
     def buttons(self) -> list[Button]:
         for reply in reversed(self.replies):
